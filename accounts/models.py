@@ -1,0 +1,80 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    DOCTOR = "doctor", "Doctor"
+    STAFF = "staff", "Staff"  # nurses and front desk
+    PATIENT = "patient", "Patient"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username, email, password=None, **fields):
+        if not username:
+            raise ValueError("A username is required.")
+        if not email:
+            raise ValueError("An email is required.")
+        user = self.model(username=username, email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, email, password=None, **fields):
+        fields.update(is_superuser=True, is_staff=True, role=Role.ADMIN)
+        return self.create_user(username, email, password, **fields)
+
+    def get_by_natural_key(self, login):
+        """Login by username or email, case-insensitively."""
+        return self.get(models.Q(username__iexact=login) | models.Q(email__iexact=login))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: admin, doctor, staff (nurse, front desk) or patient."""
+
+    username = models.CharField(max_length=150, unique=True)
+    email = models.EmailField(max_length=254)
+    full_name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT, db_index=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May sign in to the admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        """A superuser counts as admin whatever its role."""
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def is_doctor(self) -> bool:
+        return self.role == Role.DOCTOR and not self.is_superuser
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        """Admin or staff: sees every record."""
+        return self.is_admin or self.role == Role.STAFF
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT and not self.is_superuser

@@ -1,0 +1,81 @@
+"""`make run`: embedded services, migrations, demo data, then web + worker.
+
+Ctrl-C (SIGINT) or SIGTERM stops every process this started, the embedded
+PostgreSQL and Redis included when this run started them.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from config import embedded
+
+GRACE_SECONDS = 15
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], check=True)
+
+
+def spawn(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(list(args))
+
+
+def stop(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + GRACE_SECONDS
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def serve(port: str) -> int:
+    """Run gunicorn and the RQ worker until one exits or a signal arrives."""
+    children = [
+        spawn(sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"),
+        spawn(sys.executable, "manage.py", "rqworker", "default", "--with-scheduler"),
+    ]
+    print(f"\n  Clinic is up: http://127.0.0.1:{port}/  (API docs /api/docs/, admin /admin/)\n", flush=True)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        print("a process exited; stopping the rest", flush=True)
+        return 1
+    finally:
+        stop(children)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _raise_interrupt)  # also when started in the background with SIGINT ignored
+    os.environ.setdefault("PORT", "8000")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    servers = []
+    try:
+        servers = embedded.ensure_services()
+        for server in servers:
+            print(f"embedded {'started' if server.started else 'reused'}: {server.url}", flush=True)
+        manage("migrate", "--noinput")
+        manage("seed_demo", "--if-empty")
+        return serve(os.environ["PORT"])
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        embedded.stop_started(servers)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""The API's one error format: `{"detail", "code"}`, plus `"errors"` on 400.
+
+`api_exception_handler` shapes every exception DRF sees (domain exceptions
+included: they subclass `APIException`). `JsonErrorMiddleware` covers what
+happens outside DRF under `/api/` and `/health`: unknown paths, Django's own
+404/405/500 pages, unhandled exceptions, with DEBUG on or off.
+"""
+
+import logging
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger("config.errors")
+
+JSON_PATH_PREFIXES = ("/api/", "/health")
+CODE_BY_STATUS = {
+    400: "validation_error",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+    500: "server_error",
+    503: "service_unavailable",
+}
+
+
+def error_body(detail: str, code: str, **extra) -> dict:
+    return {"detail": str(detail), "code": code, **extra}
+
+
+def _as_drf_exception(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc
+
+
+def _field_errors(data) -> dict:
+    """DRF's nested validation detail as `{"field": ["message", ...]}`."""
+    if isinstance(data, dict):
+        return {field: _messages(value) for field, value in data.items()}
+    return {"non_field_errors": _messages(data)}
+
+
+def _messages(value) -> list:
+    if isinstance(value, list):
+        return [_messages(v) if isinstance(v, dict) else str(v) for v in value]
+    if isinstance(value, dict):
+        return [_field_errors(value)]
+    return [str(value)]
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, reshaped into the contract's body; unknown errors fall through to 500."""
+    exc = _as_drf_exception(exc)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body("Invalid input.", "validation_error", errors=_field_errors(exc.detail))
+    elif isinstance(exc, exceptions.ParseError):
+        response.data = error_body(exc.detail, "validation_error", errors={"body": [str(exc.detail)]})
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else "Error."
+        code = getattr(detail, "code", None) or CODE_BY_STATUS.get(response.status_code, "error")
+        if isinstance(detail, dict):  # SimpleJWT and others send a dict of their own
+            code = str(detail.get("code", code))
+            detail = detail.get("detail", "Error.")
+        response.data = error_body(detail, _public_code(code))
+    if isinstance(exc, exceptions.Throttled) and exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
+
+
+def _public_code(code: str) -> str:
+    # DRF's generic "invalid" code for a 400 is the contract's validation_error.
+    return {"invalid": "validation_error", "authentication_failed": "not_authenticated"}.get(code, code)
+
+
+def server_error_response(request) -> JsonResponse:
+    error_id = uuid.uuid4().hex
+    logger.exception("unhandled error", extra={"error_id": error_id, "path": request.path})
+    body = error_body("Internal server error.", "server_error", error_id=error_id)
+    return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def wants_json(request) -> bool:
+    return request.path.startswith(JSON_PATH_PREFIXES)
+
+
+class JsonErrorMiddleware:
+    """JSON for every error under /api/ and /health, whatever produced it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if wants_json(request) and response.status_code >= 400 and not _is_json(response):
+            return _json_from(response)
+        return response
+
+    def process_exception(self, request, exception):
+        if not wants_json(request):
+            return None
+        if isinstance(exception, (Http404, PermissionDenied)):
+            code = 404 if isinstance(exception, Http404) else 403
+            return JsonResponse(error_body(_default_detail(code), CODE_BY_STATUS[code]), status=code)
+        return server_error_response(request)
+
+
+def _is_json(response) -> bool:
+    return isinstance(response, Response) or response.get("Content-Type", "").startswith("application/json")
+
+
+def _default_detail(status_code: int) -> str:
+    return {
+        403: "You do not have permission to perform this action.",
+        404: "Not found.",
+        405: "Method not allowed.",
+        500: "Internal server error.",
+    }.get(status_code, "Error.")
+
+
+def _json_from(response) -> JsonResponse:
+    code = response.status_code
+    body = error_body(_default_detail(code), CODE_BY_STATUS.get(code, "error"))
+    replacement = JsonResponse(body, status=code)
+    for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if header in response:
+            replacement[header] = response[header]
+    return replacement
+
+
+def handler404(request, exception=None):
+    if wants_json(request):
+        return JsonResponse(error_body("Not found.", "not_found"), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if wants_json(request):
+        return JsonResponse(error_body("Internal server error.", "server_error"), status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

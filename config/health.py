@@ -1,0 +1,61 @@
+"""Health probes (API.md, "Health and docs"). Never cached, no auth."""
+
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_redis import get_redis_connection
+
+
+def check_db() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # any failure to reach the database is "down", not a 500
+        connection.close_if_unusable_or_obsolete()
+        return False
+
+
+def check_redis() -> bool:
+    try:
+        return bool(get_redis_connection("default").ping())
+    except Exception:  # timeouts, refused connections, auth errors: all "down"
+        return False
+
+
+def _answer(checks: dict[str, bool]) -> JsonResponse:
+    healthy = all(checks.values())
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "checks": {name: "ok" if ok else "down" for name, ok in checks.items()},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _single(ok: bool) -> JsonResponse:
+    return JsonResponse({"status": "ok" if ok else "down"}, status=200 if ok else 503)
+
+
+@require_GET
+@never_cache
+def health(request):
+    return _answer({"db": check_db(), "redis": check_redis()})
+
+
+@require_GET
+@never_cache
+def live(request):
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def db(request):
+    return _single(check_db())
+
+
+@require_GET
+@never_cache
+def redis(request):
+    return _single(check_redis())

@@ -1,0 +1,62 @@
+"""Request ids and one structured log line per request.
+
+The log line carries method, path (never the query string: it can hold
+names or emails), status, duration, user id and request id. No bodies, no
+headers, so no PHI and no tokens.
+"""
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+
+logger = logging.getLogger("config.requests")
+
+request_id_var = contextvars.ContextVar("request_id", default="-")
+SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def incoming_request_id(request) -> str:
+    """The caller's X-Request-ID when it is safe to echo and log, else a new one."""
+    given = request.headers.get("X-Request-ID", "")
+    return given if SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp every log record with the current request id."""
+
+    def filter(self, record):
+        record.request_id = request_id_var.get()
+        return True
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = incoming_request_id(request)
+        token = request_id_var.set(request.request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.request_id
+            self._log(request, response.status_code, started)
+            return response
+        finally:
+            request_id_var.reset(token)
+
+    @staticmethod
+    def _log(request, status_code, started):
+        user = getattr(request, "user", None)
+        logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+            },
+        )
