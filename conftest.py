@@ -1,9 +1,19 @@
-"""Test-wide fixtures. The embedded servers start when settings load (when
-DATABASE_URL/REDIS_URL are unset) and are stopped here when the run ends."""
+"""Test-wide fixtures: a clean Redis per test, a ready clinic (`world`), and
+API clients signed in as any of its people (`api`).
+
+The embedded servers start when settings load (DATABASE_URL/REDIS_URL
+unset) and are stopped here when the run ends."""
+
+from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from rest_framework.test import APIClient
 
+from accounts.models import User
+from accounts.tests.factories import AdminFactory, DoctorFactory, StaffFactory, UserFactory
+from clinic.models import Client
+from clinic.tests.factories import ClientFactory
 from config import embedded
 
 
@@ -15,4 +25,51 @@ def pytest_unconfigure(config):
 def _clean_cache():
     """Every test starts with an empty Redis: no cached page or count leaks across tests."""
     cache.clear()
-    yield
+
+
+@dataclass
+class World:
+    """A small clinic: an admin, two doctors, a staff member and two patients,
+    each patient with their own record assigned to a different doctor."""
+
+    admin: User
+    doctor: User
+    other_doctor: User
+    staff: User
+    patient: User
+    other_patient: User
+    client: Client
+    other_client: Client
+
+    def user(self, role: str) -> User | None:
+        """The world's user for a role name used in parametrized tests ('anonymous' → None)."""
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture
+def world(db) -> World:
+    doctor, other_doctor = DoctorFactory(), DoctorFactory()
+    patient, other_patient = UserFactory(), UserFactory()
+    return World(
+        admin=AdminFactory(),
+        doctor=doctor,
+        other_doctor=other_doctor,
+        staff=StaffFactory(),
+        patient=patient,
+        other_patient=other_patient,
+        client=ClientFactory(user=patient, assigned_doctor=doctor),
+        other_client=ClientFactory(user=other_patient, assigned_doctor=other_doctor),
+    )
+
+
+@pytest.fixture
+def api():
+    """`api(user)`: an APIClient signed in as `user` (None: anonymous)."""
+
+    def make(user: User | None = None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make

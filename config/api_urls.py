@@ -1,16 +1,9 @@
-"""`/api/v1/`: one router for every app; paths answer with or without a trailing slash."""
+"""`/api/v1/`: each app contributes its own `urls.py`."""
 
-from rest_framework.routers import DefaultRouter
+from django.urls import include, path
 
-
-class Router(DefaultRouter):
-    include_root_view = False
-    include_format_suffixes = False
-
-    def __init__(self):
-        super().__init__(trailing_slash="/?")
-
-
-router = Router()
-
-urlpatterns = router.urls
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("", include("clinic.urls")),
+    path("", include("scheduling.urls")),
+]

@@ -1,0 +1,5 @@
+from config.routers import Router
+
+router = Router()
+
+urlpatterns = router.urls

@@ -1,0 +1,160 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import Func, Q
+
+from clinic.fields import EncryptedTextField
+
+
+class TsTzRange(Func):
+    """tstzrange(starts_at, ends_at, '[)'): back-to-back visits do not overlap."""
+
+    function = "TSTZRANGE"
+    output_field = models.DateTimeField()
+
+    def __init__(self, start, end):
+        super().__init__(start, end, models.Value("[)"))
+
+
+class Status(models.TextChoices):
+    SCHEDULED = "scheduled"
+    CONFIRMED = "confirmed"
+    CHECKED_IN = "checked_in"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+# Appointments in these states free their slot.
+INACTIVE_STATUSES = (Status.CANCELLED, Status.NO_SHOW)
+BLOCKS_SLOT = ~Q(status__in=INACTIVE_STATUSES)
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(BLOCKS_SLOT)
+
+    def visible_to(self, user):
+        """Staff and admins all, a doctor theirs, a patient their own record's."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_clinic_staff:
+            return self.all()
+        if user.is_doctor:
+            return self.filter(doctor=user)
+        if user.is_patient:
+            return self.filter(client__user=user)
+        return self.none()
+
+
+class Appointment(models.Model):
+    client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="appointments")
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        limit_choices_to={"role": "doctor"},
+    )
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField(default=30)
+    ends_at = models.DateTimeField(editable=False)  # derived; stored for the exclusion constraints
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    reason = models.CharField(max_length=500, blank=True)
+    notes = EncryptedTextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["doctor", "starts_at"]),
+            models.Index(fields=["client", "starts_at"]),
+            models.Index(fields=["status", "starts_at"]),
+            models.Index(fields=["starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="appointment_duration_5_to_480",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
+            ),
+            ExclusionConstraint(
+                name="appointment_no_doctor_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("doctor", RangeOperators.EQUAL),
+                ],
+                condition=BLOCKS_SLOT,
+            ),
+            ExclusionConstraint(
+                name="appointment_no_client_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("client", RangeOperators.EQUAL),
+                ],
+                condition=BLOCKS_SLOT,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.doctor_id}/{self.client_id}"
+
+    def save(self, *args, **kwargs):
+        self.ends_at = self.starts_at + timedelta(minutes=self.duration_minutes)
+        super().save(*args, **kwargs)
+
+
+class WorkingHours(models.Model):
+    """A doctor's weekly hours in the clinic's local time (TIME_ZONE); Monday is 0."""
+
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField()
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["doctor", "weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="working_hours_weekday_0_6"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="working_hours_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.doctor_id} day {self.weekday} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class TimeOff(models.Model):
+    doctor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+        indexes = [models.Index(fields=["doctor", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="time_off_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.doctor_id} off {self.starts_at:%Y-%m-%d %H:%M}"
