@@ -84,3 +84,7 @@ def test_env_example_lists_every_contract_variable():
         "DEFAULT_FROM_EMAIL",
     }  # fmt: skip
     assert contract <= names, contract - names
+
+
+def test_api_answers_are_not_stored_by_browsers_or_proxies(client):
+    assert client.get("/api/v1/no-such-thing").headers["Cache-Control"] == "no-store"
