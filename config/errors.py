@@ -16,6 +16,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from config.sentry import capture
+
 logger = logging.getLogger("config.errors")
 
 JSON_PATH_PREFIXES = ("/api/", "/health")
@@ -90,8 +92,9 @@ def _public_code(code: str) -> str:
     return {"invalid": "validation_error", "authentication_failed": "not_authenticated"}.get(code, code)
 
 
-def server_error_response(request) -> JsonResponse:
-    error_id = uuid.uuid4().hex
+def server_error_response(request, exception) -> JsonResponse:
+    """JSON 500 whose error id is in the log line (and is Sentry's event id when Sentry is on)."""
+    error_id = capture(exception) or uuid.uuid4().hex
     logger.exception("unhandled error", extra={"error_id": error_id, "path": request.path})
     body = error_body("Internal server error.", "server_error", error_id=error_id)
     return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
@@ -119,7 +122,7 @@ class JsonErrorMiddleware:
         if isinstance(exception, (Http404, PermissionDenied)):
             code = 404 if isinstance(exception, Http404) else 403
             return JsonResponse(error_body(_default_detail(code), CODE_BY_STATUS[code]), status=code)
-        return server_error_response(request)
+        return server_error_response(request, exception)
 
 
 def _is_json(response) -> bool:

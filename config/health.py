@@ -6,6 +6,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_redis import get_redis_connection
 
+from config import queue_health
+
 
 def check_db() -> bool:
     try:
@@ -59,3 +61,19 @@ def db(request):
 @never_cache
 def redis(request):
     return _single(check_redis())
+
+
+@require_GET
+@never_cache
+def queue(request):
+    """200 when a worker with a live scheduler was seen in the last minute, else 503."""
+    try:
+        state = queue_health.snapshot()
+    except Exception:  # Redis unreachable: nobody can be seen
+        return JsonResponse({"status": "degraded", "workers": 0, "scheduler": "down"}, status=503)
+    body = {
+        "status": "ok" if state.healthy else "degraded",
+        "workers": state.workers,
+        "scheduler": "ok" if state.scheduler_age is not None and state.scheduler_age <= 60 else "down",
+    }
+    return JsonResponse(body, status=200 if state.healthy else 503)

@@ -65,12 +65,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_rq",
+    "django_prometheus",
     "accounts",
     "clinic",
     "scheduling",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "config.observability.RequestLogMiddleware",
     "config.headers.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.errors.JsonErrorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,6 +114,7 @@ if not env.str("DATABASE_URL", default="") or not env.str("REDIS_URL", default="
     ensure_services()
 
 DATABASES = {"default": env.db_url("DATABASE_URL")}
+DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"  # postgresql, with metrics
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
@@ -120,7 +124,7 @@ REDIS_URL = env.str("REDIS_URL")
 REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
 CACHES = {
     "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
+        "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",  # django-redis, with metrics
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "clinic",
         "OPTIONS": {
@@ -135,6 +139,7 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "config.cache"
 
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+RQ = {"WORKER_CLASS": "config.queue_health.HeartbeatWorker"}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrUsernameBackend"]
@@ -183,6 +188,14 @@ DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=20)
 DOCUMENTS_S3_BUCKET = env.str("DOCUMENTS_S3_BUCKET", default="")
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"))

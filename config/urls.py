@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from config import health
+from config import health, metrics
 
 handler404 = "config.errors.handler404"
 handler500 = "config.errors.handler500"
@@ -12,6 +12,8 @@ urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/db", health.db, name="health-db"),
     path("health/redis", health.redis, name="health-redis"),
+    path("health/queue", health.queue, name="health-queue"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

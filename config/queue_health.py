@@ -1,0 +1,105 @@
+"""Is anyone sending the reminders? (API.md `/health/queue`, `/metrics`.)
+
+RQ writes its worker registry only when a worker starts, so after Redis loses
+its data (a failover to an empty replica) a running worker would look gone
+until restarted. Instead, "seen" is decided from heartbeats that are written
+again and again: each worker adds itself to a sorted set on every heartbeat
+(`HeartbeatWorker`, at most every ~25 s), and RQ's scheduler refreshes its
+own hash every second. Both reappear within a minute of a FLUSHALL.
+"""
+
+import time
+from dataclasses import dataclass
+
+import django_rq
+from django.conf import settings
+from rq import Worker
+from rq.registry import (
+    DeferredJobRegistry,
+    FailedJobRegistry,
+    FinishedJobRegistry,
+    ScheduledJobRegistry,
+    StartedJobRegistry,
+)
+from rq.scheduler import SCHEDULER_KEY_TEMPLATE, SCHEDULER_LOCKING_KEY_TEMPLATE
+from rq.utils import utcparse
+
+SEEN_KEY = "clinic:rq:workers-seen"
+SEEN_WITHIN_SECONDS = 60
+WORKER_TTL_SECONDS = 40  # RQ heartbeats every worker_ttl - 15 s while idle
+
+
+class HeartbeatWorker(Worker):
+    """An RQ worker that reports itself on every heartbeat (settings.RQ["WORKER_CLASS"])."""
+
+    def __init__(self, *args, worker_ttl=None, **kwargs):
+        super().__init__(
+            *args, worker_ttl=min(worker_ttl or WORKER_TTL_SECONDS, WORKER_TTL_SECONDS), **kwargs
+        )
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        super().heartbeat(timeout=timeout, pipeline=pipeline)
+        connection = pipeline if pipeline is not None else self.connection
+        connection.zadd(SEEN_KEY, {self.name: time.time()})
+        connection.expire(SEEN_KEY, SEEN_WITHIN_SECONDS * 10)
+
+    def register_death(self):
+        super().register_death()
+        self.connection.zrem(SEEN_KEY, self.name)
+
+
+@dataclass
+class QueueSnapshot:
+    workers: int
+    scheduler_age: float | None  # seconds since the scheduler's last heartbeat; None: none seen
+    jobs: dict[str, dict[str, int]]
+
+    @property
+    def healthy(self) -> bool:
+        return (
+            self.workers > 0 and self.scheduler_age is not None and self.scheduler_age <= SEEN_WITHIN_SECONDS
+        )
+
+
+def _connection():
+    return django_rq.get_connection("default")
+
+
+def workers_seen(connection) -> int:
+    now = time.time()
+    connection.zremrangebyscore(SEEN_KEY, "-inf", now - SEEN_WITHIN_SECONDS * 10)
+    return connection.zcount(SEEN_KEY, now - SEEN_WITHIN_SECONDS, "+inf")
+
+
+def scheduler_age(connection, queue_name: str = "default") -> float | None:
+    owner = connection.get(SCHEDULER_LOCKING_KEY_TEMPLATE % queue_name)
+    if not owner:
+        return None
+    beat = connection.hget(SCHEDULER_KEY_TEMPLATE % owner.decode(), "last_heartbeat")
+    if not beat:
+        return None
+    return max(0.0, time.time() - utcparse(beat.decode()).timestamp())
+
+
+def job_counts(queue) -> dict[str, int]:
+    registries = {
+        "started": StartedJobRegistry,
+        "scheduled": ScheduledJobRegistry,
+        "deferred": DeferredJobRegistry,
+        "finished": FinishedJobRegistry,
+        "failed": FailedJobRegistry,
+    }
+    counts = {"queued": queue.count}
+    for state, registry in registries.items():
+        counts[state] = registry(queue.name, connection=queue.connection).count
+    return counts
+
+
+def snapshot() -> QueueSnapshot:
+    """One look at Redis: raises the client's error when Redis is unreachable."""
+    connection = _connection()
+    return QueueSnapshot(
+        workers=workers_seen(connection),
+        scheduler_age=scheduler_age(connection),
+        jobs={name: job_counts(django_rq.get_queue(name)) for name in settings.RQ_QUEUES},
+    )

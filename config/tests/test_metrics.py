@@ -1,0 +1,76 @@
+import re
+
+import pytest
+from rest_framework.test import APIClient
+
+from config.tests.live import gunicorn, http_get
+
+TOKEN = "metrics-test-token"
+
+
+@pytest.fixture
+def client():
+    return APIClient()
+
+
+@pytest.fixture
+def metrics_on(settings):
+    settings.METRICS_TOKEN = TOKEN
+
+
+def test_metrics_is_404_when_no_token_is_configured(client, settings):
+    settings.METRICS_TOKEN = ""
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 404
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong-token", f"Basic {TOKEN}", TOKEN])
+def test_metrics_is_401_without_the_right_bearer_token(client, metrics_on, header):
+    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+    response = client.get("/metrics", **extra)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.django_db
+def test_metrics_exposes_request_db_cache_and_clinic_figures(client, metrics_on):
+    client.get("/health")
+    response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert (
+        'django_http_requests_total_by_view_transport_method_total{method="GET",transport="http",view="health"}'
+        in text
+    )
+    assert "django_http_requests_latency_seconds_by_view_method" in text
+    assert "django_db_execute_total" in text
+    assert "clinic_rq_workers" in text
+    assert 'clinic_rq_jobs{queue="default",state="queued"}' in text
+
+
+def test_metrics_still_answers_when_redis_is_down(client, metrics_on, settings, tmp_path):
+    settings.RQ_QUEUES = {"default": {"UNIX_SOCKET_PATH": str(tmp_path / "nobody.sock"), "DB": 0}}
+    response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert response.status_code == 200
+    assert "clinic_rq_workers" not in response.content.decode()
+
+
+def _count(text: str, view: str) -> float:
+    pattern = rf'django_http_requests_total_by_view_transport_method_total{{[^}}]*view="{view}"[^}}]*}} (\S+)'
+    return sum(float(value) for value in re.findall(pattern, text))
+
+
+def test_counters_from_several_gunicorn_workers_are_summed(tmp_path):
+    metrics_dir = tmp_path / "prometheus"
+    with gunicorn(
+        WEB_CONCURRENCY="2", METRICS_TOKEN=TOKEN, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)
+    ) as base:
+        for _ in range(40):
+            assert http_get(f"{base}/health/live", {"Connection": "close"})[0] == 200
+        status, text = http_get(f"{base}/metrics", {"Authorization": f"Bearer {TOKEN}"})
+        writers = {path.name.split("_")[-1] for path in metrics_dir.glob("counter_*.db")}
+    assert status == 200
+    assert len(writers) == 2, "both gunicorn workers should have served and counted requests"
+    # 40 requests, plus the readiness probe(s) the fixture made before yielding.
+    assert _count(text, "health-live") >= 40
+    assert _count(text, "health-live") <= 45
