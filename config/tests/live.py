@@ -5,10 +5,10 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
-
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
+
 from django.conf import settings
 
 
