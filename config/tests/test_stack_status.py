@@ -1,0 +1,44 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from config.tests.live import rq_worker, wait_until
+from config.tests.test_queue_health import queue_status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def stack_status(**env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "stack_status"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_stack_status_is_zero_when_everything_runs():
+    from rest_framework.test import APIClient
+
+    with rq_worker():
+        assert wait_until(lambda: queue_status(APIClient())[0] == 200, seconds=30)
+        result = stack_status()
+    assert result.returncode == 0, result.stdout
+    assert "postgres" in result.stdout and "scheduler" in result.stdout
+
+
+def test_stack_status_is_nonzero_without_a_worker():
+    result = stack_status()
+    assert result.returncode == 1
+    assert "FAIL workers" in result.stdout
+
+
+def test_stack_status_is_nonzero_with_redis_stopped(tmp_path):
+    result = stack_status(REDIS_URL=f"unix://{tmp_path}/stopped.sock?db=0")
+    assert result.returncode == 1
+    assert "redis" in result.stdout and "UNREACHABLE" in result.stdout
