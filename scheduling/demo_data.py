@@ -177,7 +177,10 @@ def copy_appointments(count: int, doctor_ids: list[int], rng: random.Random) -> 
         raise ValueError("need at least as many clients as doctors")
     zone, now = ZoneInfo(settings.TIME_ZONE), timezone.now()
     notes = field_fernet().encrypt(b"").decode()
-    columns = "client_id, doctor_id, starts_at, duration_minutes, ends_at, status, reason, notes, created_at, updated_at"
+    columns = (
+        "client_id, doctor_id, starts_at, duration_minutes, ends_at, status, reason, notes, "
+        "created_at, updated_at"
+    )
     written = 0
     with (
         connection.cursor() as cursor,
