@@ -188,6 +188,7 @@ DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=20)
 DOCUMENTS_S3_BUCKET = env.str("DOCUMENTS_S3_BUCKET", default="")
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SERVER_TIMING = env.bool("SERVER_TIMING", default=False)  # Server-Timing header with app/db time
 if SENTRY_DSN:
     from config.sentry import init_sentry
 

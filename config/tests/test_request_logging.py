@@ -53,3 +53,24 @@ def test_log_lines_are_json(client, capsys):
     assert parsed["message"] == "request"
     assert parsed["status"] == 200
     assert parsed["request_id"] == "r-1"
+
+
+@pytest.mark.django_db
+def test_the_log_line_counts_database_queries(client, caplog):
+    with caplog.at_level(logging.INFO, logger="config.requests"):
+        client.get("/health/db")
+    [line] = request_lines(caplog)
+    assert line.db_queries == 1
+    assert line.db_ms >= 0
+
+
+@pytest.mark.django_db
+def test_server_timing_header_when_enabled(client, settings):
+    settings.SERVER_TIMING = True
+    timing = client.get("/health/db")["Server-Timing"]
+    assert timing.startswith("app;dur=")
+    assert 'desc="1 queries"' in timing
+
+
+def test_no_server_timing_header_by_default(client):
+    assert "Server-Timing" not in client.get("/health/live")
