@@ -58,18 +58,20 @@ class ClientAdmin(admin.ModelAdmin):
     def name(self, client):
         return f"{client.last_name}, {client.first_name}"
 
-    # The admin is for the clinic's staff and admins, whatever model permissions a doctor holds.
+    # Roles are the project's permission system: admin and staff manage every
+    # record (as in the API); a doctor or patient never, whatever model
+    # permissions they were given. Signing in to the admin still needs is_staff.
     def has_module_permission(self, request):
-        return request.user.is_clinic_staff and super().has_module_permission(request)
+        return request.user.is_active and request.user.is_clinic_staff
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_clinic_staff and super().has_view_permission(request, obj)
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
-        return request.user.is_clinic_staff and super().has_add_permission(request)
+        return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_clinic_staff and super().has_change_permission(request, obj)
+        return self.has_module_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False  # records are archived, never deleted

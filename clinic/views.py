@@ -18,7 +18,10 @@ from clinic.serializers import ClientSerializer
     create=extend_schema(summary="Create a client record (admin, staff)"),
     partial_update=extend_schema(
         summary="Change a record: admin/staff any field, a doctor medical_history and notes "
-        "of their patients, a patient phone, address and email of their own"
+        "of their patients, a patient phone, address and email of their own",
+        description="A body naming any field the caller may not change is refused whole: "
+        "403 `permission_denied`, nothing saved; the message names the fields, never values. "
+        "Read-only and unknown keys are ignored. Only fields whose value changes are audited.",
     ),
     destroy=extend_schema(summary="Archive a record (admin); restorable in the admin"),
 )

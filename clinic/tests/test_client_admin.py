@@ -2,7 +2,7 @@ import pytest
 from django.test import Client as BrowserClient
 
 from accounts.models import AuditEvent
-from accounts.tests.factories import AdminFactory, DoctorFactory, UserFactory
+from accounts.tests.factories import AdminFactory, DoctorFactory, StaffFactory, UserFactory
 from clinic.models import Client
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +136,25 @@ def test_admin_leaves_no_names_in_djangos_log_entries(world, browser):
 
     assert Client.objects.filter(last_name="Lovelace").exists()
     assert not LogEntry.objects.filter(object_repr__contains="Lovelace").exists()
+
+
+@pytest.mark.parametrize(
+    ("make_user", "status"),
+    [
+        (lambda: AdminFactory(), 200),
+        (lambda: StaffFactory(is_staff=True), 200),
+        (lambda: DoctorFactory(is_staff=True, is_superuser=False), 403),
+        (lambda: UserFactory(is_staff=True), 403),
+    ],
+    ids=["admin", "staff", "doctor", "patient"],
+)
+def test_admin_access_follows_the_role(world, make_user, status):
+    browser = BrowserClient()
+    browser.force_login(make_user())
+
+    listing = browser.get(CHANGELIST)
+    change_form = browser.get(f"{CHANGELIST}{world.client.pk}/change/")
+
+    assert listing.status_code == status
+    assert change_form.status_code == status
+    assert AuditEvent.objects.filter(action="view").count() == (1 if status == 200 else 0)
