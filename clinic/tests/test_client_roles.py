@@ -250,3 +250,19 @@ def test_only_admin_archives(world, api, role, status):
 def test_delete_refuses_anonymous(world, api):
     assert_anonymous_refused(api(None).delete(url(world.client.pk)))
     assert Client.objects.get(pk=world.client.pk).is_archived is False
+
+
+def test_an_archived_record_is_gone_for_everyone_and_archiving_twice_is_404(world, api):
+    assert api(world.admin).delete(url(world.client.pk)).status_code == 204
+
+    for role in ["admin", "staff", "doctor", "patient"]:
+        caller = api(world.user(role))
+        detail = caller.get(url(world.client.pk))
+        assert detail.status_code == 404
+        assert detail.json()["code"] == "not_found"
+        assert world.client.pk not in {row["id"] for row in caller.get(url()).json()["results"]}
+    again = api(world.admin).delete(url(world.client.pk))
+    assert again.status_code == 404
+    assert again.json()["code"] == "not_found"
+    assert Client.objects.get(pk=world.client.pk).is_archived is True
+    assert AuditEvent.objects.filter(action="delete").count() == 1
