@@ -1,0 +1,29 @@
+from rest_framework import serializers
+
+from clinic.models import Client
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    """API.md's Client. Shape only: what a role may change is in
+    `clinic.permissions`, what a value may mean is in `clinic.services`."""
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "gender",
+            "address",
+            "medical_history",
+            "notes",
+            "assigned_doctor",
+            "user",
+            "is_archived",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "is_archived", "created_at", "updated_at"]
