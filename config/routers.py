@@ -8,4 +8,6 @@ class Router(DefaultRouter):
     include_format_suffixes = False
 
     def __init__(self):
-        super().__init__(trailing_slash="/?")
+        super().__init__()
+        # DRF turns its `trailing_slash` argument into "/" or "": set the pattern itself.
+        self.trailing_slash = "/?"
