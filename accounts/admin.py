@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.forms import UserCreateForm, UserEditForm
 from accounts.models import User
+from scheduling.admin import WorkingHoursInline
 
 
 @admin.register(User)
@@ -13,6 +14,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "email", "full_name")
     ordering = ("username",)
+    inlines = (WorkingHoursInline,)
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         ("Profile", {"fields": ("full_name", "role")}),

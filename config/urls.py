@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config import health, metrics
+from scheduling.views.calendar import subscription_feed
 
 handler404 = "config.errors.handler404"
 handler500 = "config.errors.handler500"
@@ -19,4 +20,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
+    # Private calendar subscription (API.md, "Calendar"): the token is the credential.
+    re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", subscription_feed, name="calendar-feed-ics"),
 ]

@@ -158,3 +158,37 @@ class TimeOff(models.Model):
 
     def __str__(self):
         return f"{self.doctor_id} off {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """A user's private subscription URL `/calendar/<token>.ics`. Looked up by
+    the token's SHA-256; the token itself is kept encrypted so the URL can be
+    shown again. Rotating replaces both, so the old URL stops working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    token = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"calendar feed of {self.user_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an `Idempotency-Key`, replayed to
+    repeats by the same caller within 24 hours. The body may hold PHI: encrypted."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = EncryptedTextField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self):
+        return f"idempotency {self.user_id}:{self.pk}"

@@ -1,5 +1,29 @@
+from django.urls import re_path
+
 from config.routers import Router
+from scheduling.views.appointments import AppointmentViewSet
+from scheduling.views.calendar import AppointmentCalendarView, CalendarFeedRotateView, CalendarFeedView
+from scheduling.views.doctors import AvailabilityView, TimeOffDetailView, TimeOffListView, WorkingHoursView
 
 router = Router()
+router.register("appointments", AppointmentViewSet, basename="appointment")
 
-urlpatterns = router.urls
+DOCTOR = r"^doctors/(?P<doctor_id>\d+)"
+
+# Every path answers with or without a trailing slash (API.md, "Paths").
+urlpatterns = [
+    re_path(
+        r"^appointments/calendar\.ics/?$", AppointmentCalendarView.as_view(), name="appointment-calendar"
+    ),
+    re_path(r"^calendar/feed/?$", CalendarFeedView.as_view(), name="calendar-feed"),
+    re_path(r"^calendar/feed/rotate/?$", CalendarFeedRotateView.as_view(), name="calendar-feed-rotate"),
+    re_path(DOCTOR + r"/availability/?$", AvailabilityView.as_view(), name="doctor-availability"),
+    re_path(DOCTOR + r"/working-hours/?$", WorkingHoursView.as_view(), name="doctor-working-hours"),
+    re_path(DOCTOR + r"/time-off/?$", TimeOffListView.as_view(), name="doctor-time-off"),
+    re_path(
+        DOCTOR + r"/time-off/(?P<time_off_id>\d+)/?$",
+        TimeOffDetailView.as_view(),
+        name="doctor-time-off-detail",
+    ),
+    *router.urls,
+]

@@ -1,0 +1,88 @@
+"""Versioned caching of appointment list pages and availability.
+
+Every write that can change what they show replaces a version token (after
+its transaction commits, so no reader caches pre-commit data under the new
+version); keys embed the current token, so old entries are simply never read
+again. Keys hold ids and hashes only; list pages (reasons, notes) are
+encrypted with the field keys before they reach Redis. With Redis down every
+call here is a miss or a no-op (django-redis IGNORE_EXCEPTIONS), never an error.
+"""
+
+import hashlib
+import json
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+from config.crypto import InvalidToken, field_fernet
+
+logger = logging.getLogger(__name__)
+
+LIST_TTL_SECONDS = 60
+AVAILABILITY_TTL_SECONDS = 300
+VERSION_TTL_SECONDS = 24 * 3600
+APPOINTMENTS_VERSION = "sched:v:appointments"
+
+
+def _doctor_version_key(doctor_id) -> str:
+    return f"sched:v:doctor:{doctor_id}"
+
+
+def _version(key: str) -> str:
+    value = cache.get(key)
+    if value is None:
+        value = uuid.uuid4().hex
+        if not cache.add(key, value, VERSION_TTL_SECONDS):
+            value = cache.get(key) or value
+    return value
+
+
+def _bump(*keys: str) -> None:
+    cache.set_many({key: uuid.uuid4().hex for key in keys}, VERSION_TTL_SECONDS)
+
+
+def invalidate_appointments(*doctor_ids) -> None:
+    """After commit: list pages of everyone, availability of these doctors."""
+    keys = [APPOINTMENTS_VERSION, *(_doctor_version_key(d) for d in set(doctor_ids) if d)]
+    transaction.on_commit(lambda: _bump(*keys))
+
+
+def invalidate_availability(doctor_id) -> None:
+    transaction.on_commit(lambda: _bump(_doctor_version_key(doctor_id)))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def list_page_key(user, full_url: str) -> str:
+    return f"sched:list:{user.pk}:{user.role}:{_digest(full_url)}:{_version(APPOINTMENTS_VERSION)}"
+
+
+def get_list_page(key: str):
+    token = cache.get(key)
+    if token is None:
+        return None
+    try:
+        return json.loads(field_fernet().decrypt(token))
+    except (InvalidToken, ValueError):
+        logger.warning("unreadable cached appointment page ignored")
+        return None
+
+
+def set_list_page(key: str, data) -> None:
+    cache.set(key, field_fernet().encrypt(json.dumps(data).encode()), LIST_TTL_SECONDS)
+
+
+def availability_key(doctor_id, day, duration) -> str:
+    return f"sched:avail:{doctor_id}:{day.isoformat()}:{duration}:{_version(_doctor_version_key(doctor_id))}"
+
+
+def get_availability(key: str):
+    return cache.get(key)
+
+
+def set_availability(key: str, slots) -> None:
+    cache.set(key, slots, AVAILABILITY_TTL_SECONDS)

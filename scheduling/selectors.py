@@ -1,0 +1,97 @@
+"""Reads: the doctor's working blocks in real instants, free slots, and the
+appointments a calendar shows."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import Role, User
+from scheduling.models import Appointment, Status, TimeOff, WorkingHours
+
+CALENDAR_PAST_DAYS = 90
+
+
+def clinic_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(clinic_zone()).date()
+
+
+def local_moment(day: date, at: time) -> datetime:
+    """`at` on `day` in the clinic's zone, as an aware datetime (DST-correct)."""
+    return datetime.combine(day, at, tzinfo=clinic_zone())
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The instants a local calendar day starts and ends (23 or 25 hours across DST)."""
+    return local_moment(day, time.min), local_moment(day + timedelta(days=1), time.min)
+
+
+def active_doctors():
+    return User.objects.filter(role=Role.DOCTOR, is_active=True, is_superuser=False)
+
+
+def has_working_hours(doctor) -> bool:
+    return WorkingHours.objects.filter(doctor=doctor).exists()
+
+
+def working_blocks(doctor, day: date) -> list[tuple[datetime, datetime]]:
+    """The doctor's working hours on local `day`, as real instants."""
+    rows = WorkingHours.objects.filter(doctor=doctor, weekday=day.weekday()).order_by("start")
+    return [(local_moment(day, row.start), local_moment(day, row.end)) for row in rows]
+
+
+def fits_working_hours(doctor, starts_at: datetime, ends_at: datetime) -> bool:
+    """True when the visit lies inside one working block of its local day and
+    outside every time off. A doctor with no working hours is always bookable
+    except during their time off."""
+    if has_working_hours(doctor):
+        blocks = working_blocks(doctor, local_date(starts_at))
+        if not any(start <= starts_at and ends_at <= end for start, end in blocks):
+            return False
+    return not overlapping_time_off(doctor, starts_at, ends_at).exists()
+
+
+def overlapping_time_off(doctor, starts_at: datetime, ends_at: datetime):
+    return TimeOff.objects.filter(doctor=doctor, starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+
+def day_slots(doctor, day: date, duration_minutes: int) -> list[tuple[datetime, datetime]]:
+    """Every slot of `duration_minutes` (stepping by it from each block's start)
+    that is free of time off and active appointments on local `day`, past or not."""
+    step = timedelta(minutes=duration_minutes)
+    day_start, day_end = day_bounds(day)
+    busy = list(
+        Appointment.objects.active()
+        .filter(doctor=doctor, starts_at__lt=day_end, ends_at__gt=day_start)
+        .values_list("starts_at", "ends_at")
+    )
+    busy += list(overlapping_time_off(doctor, day_start, day_end).values_list("starts_at", "ends_at"))
+    slots = []
+    for block_start, block_end in working_blocks(doctor, day):
+        start = block_start
+        while start + step <= block_end:
+            end = start + step
+            if not any(b_start < end and start < b_end for b_start, b_end in busy):
+                slots.append((start, end))
+            start = end
+    return slots
+
+
+def future_slots(slots, now: datetime | None = None):
+    now = now or timezone.now()
+    return [(start, end) for start, end in slots if start >= now]
+
+
+def calendar_appointments(user, doctor_id: int | None):
+    """The appointments a calendar shows `user`: their own (doctor or patient),
+    or one doctor's for staff and admins; never cancelled ones."""
+    queryset = Appointment.objects.visible_to(user).exclude(status=Status.CANCELLED)
+    if doctor_id is not None:
+        queryset = queryset.filter(doctor_id=doctor_id)
+    since = timezone.now() - timedelta(days=CALENDAR_PAST_DAYS)
+    return queryset.filter(starts_at__gte=since).select_related("client").order_by("starts_at")

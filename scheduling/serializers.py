@@ -1,0 +1,89 @@
+"""Shapes only: types and required fields. The rules live in services."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from clinic.models import Client
+from scheduling.models import Appointment, TimeOff, WorkingHours
+from scheduling.services import MAX_DURATION, MIN_DURATION
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Appointment
+        fields = [
+            "id", "client", "doctor", "starts_at", "duration_minutes", "ends_at",
+            "status", "reason", "notes", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleClientField(serializers.PrimaryKeyRelatedField):
+    """Only clients the caller may see: a patient's own record, staff any active one.
+    Another client's id is answered like an unknown one (400), so ids can't be probed."""
+
+    default_error_messages = {"does_not_exist": "No such client.", "incorrect_type": "Must be a client id."}
+
+    def get_queryset(self):
+        return Client.objects.visible_to(self.context["request"].user)
+
+
+class BookingSerializer(serializers.Serializer):
+    client = VisibleClientField()
+    doctor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    starts_at = serializers.DateTimeField()
+    duration_minutes = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
+    reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    notes = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class AppointmentChangeSerializer(serializers.Serializer):
+    """PATCH: every field optional; which of them a role may send is the view's business."""
+
+    doctor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
+    starts_at = serializers.DateTimeField(required=False)
+    duration_minutes = serializers.IntegerField(
+        min_value=MIN_DURATION, max_value=MAX_DURATION, required=False
+    )
+    reason = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    notes = serializers.CharField(allow_blank=True, required=False)
+
+
+class WorkingHoursSerializer(serializers.ModelSerializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6)
+    start = serializers.TimeField(format="%H:%M")
+    end = serializers.TimeField(format="%H:%M")
+
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "start", "end"]
+
+
+class TimeOffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TimeOff
+        fields = ["id", "doctor", "starts_at", "ends_at", "reason"]
+        read_only_fields = ["id", "doctor"]
+
+
+class SlotSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    doctor = serializers.IntegerField()
+    date = serializers.DateField()
+    slots = SlotSerializer(many=True)
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    duration = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.URLField()

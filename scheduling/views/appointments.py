@@ -1,0 +1,99 @@
+"""`/api/v1/appointments/`: thin views over scheduling.services."""
+
+from django.utils.decorators import method_decorator
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from scheduling import cache, services
+from scheduling.filters import AppointmentFilter
+from scheduling.idempotency import idempotent
+from scheduling.models import Appointment
+from scheduling.permissions import AppointmentPermission
+from scheduling.serializers import AppointmentChangeSerializer, AppointmentSerializer, BookingSerializer
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, description="Replays the first answer for 24 h."
+)
+READ_ONLY_FIELDS = ("id", "client", "status", "ends_at", "created_at", "updated_at")
+DOCTOR_EDITABLE_FIELDS = ("notes",)
+
+
+def _status_action(name: str, url_path: str):
+    """POST {id}/<url_path>: one transition of the status flow, answered with the whole Appointment."""
+
+    def handler(self, request, pk=None):
+        appointment = services.change_status(
+            appointment=self.get_object(), action=name, by=request.user, request=request
+        )
+        return Response(AppointmentSerializer(appointment).data)
+
+    handler.__name__ = name
+    handler = action(detail=True, methods=["post"], url_path=url_path, url_name=url_path)(idempotent(handler))
+    return extend_schema(request=None, responses=AppointmentSerializer, parameters=[IDEMPOTENCY_KEY])(handler)
+
+
+@method_decorator(
+    name="create", decorator=extend_schema(request=BookingSerializer, parameters=[IDEMPOTENCY_KEY])
+)
+@method_decorator(name="partial_update", decorator=extend_schema(request=AppointmentChangeSerializer))
+class AppointmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = AppointmentSerializer
+    permission_classes = [AppointmentPermission]
+    filterset_class = AppointmentFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return Appointment.objects.visible_to(self.request.user).order_by("starts_at", "id")
+
+    def list(self, request, *args, **kwargs):
+        key = cache.list_page_key(request.user, request.build_absolute_uri())
+        data = cache.get_list_page(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set_list_page(key, data)
+        return Response(data)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        booking = BookingSerializer(data=request.data, context=self.get_serializer_context())
+        booking.is_valid(raise_exception=True)
+        appointment = services.book_appointment(
+            **booking.validated_data, created_by=request.user, request=request
+        )
+        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        appointment = self.get_object()
+        sent = set(request.data) if hasattr(request.data, "keys") else set()
+        read_only = sorted(sent & set(READ_ONLY_FIELDS))
+        if read_only:
+            raise ValidationError(
+                {name: ["Read-only; status changes only through the actions."] for name in read_only}
+            )
+        allowed = services.EDITABLE_FIELDS if request.user.is_clinic_staff else DOCTOR_EDITABLE_FIELDS
+        if sent & (set(services.EDITABLE_FIELDS) - set(allowed)):
+            raise PermissionDenied("You may change only: " + ", ".join(allowed) + ".")
+        changes = AppointmentChangeSerializer(data=request.data, partial=True)
+        changes.is_valid(raise_exception=True)
+        appointment = services.update_appointment(
+            appointment=appointment, changes=changes.validated_data, by=request.user, request=request
+        )
+        return Response(AppointmentSerializer(appointment).data)
+
+    def perform_destroy(self, instance):
+        services.delete_appointment(appointment=instance, by=self.request.user, request=self.request)
+
+    confirm = _status_action("confirm", "confirm")
+    check_in = _status_action("check_in", "check-in")
+    complete = _status_action("complete", "complete")
+    cancel = _status_action("cancel", "cancel")
+    no_show = _status_action("no_show", "no-show")

@@ -1,0 +1,101 @@
+"""`/api/v1/doctors/{id}/`: availability, working hours, time off."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scheduling import cache, selectors, services
+from scheduling.models import TimeOff, WorkingHours
+from scheduling.permissions import ManagesDoctorSchedule
+from scheduling.serializers import (
+    AvailabilityQuerySerializer,
+    AvailabilitySerializer,
+    TimeOffSerializer,
+    WorkingHoursSerializer,
+)
+
+
+class DoctorMixin:
+    def get_doctor(self):
+        return get_object_or_404(selectors.active_doctors(), pk=self.kwargs["doctor_id"])
+
+
+class AvailabilityView(DoctorMixin, APIView):
+    """Free slots of one local day; cached per doctor-day, the past filtered at read time."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date", str, required=True, description="YYYY-MM-DD, in TIME_ZONE"),
+            OpenApiParameter("duration", int, description="minutes, 5-480, default 30"),
+        ],
+        responses=AvailabilitySerializer,
+    )
+    def get(self, request, doctor_id):
+        doctor = self.get_doctor()
+        query = AvailabilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day, duration = query.validated_data["date"], query.validated_data["duration"]
+        key = cache.availability_key(doctor.pk, day, duration)
+        slots = cache.get_availability(key)
+        if slots is None:
+            slots = selectors.day_slots(doctor, day, duration)
+            cache.set_availability(key, slots)
+        body = {
+            "doctor": doctor.pk,
+            "date": day,
+            "slots": [{"starts_at": s, "ends_at": e} for s, e in selectors.future_slots(slots)],
+        }
+        return Response(AvailabilitySerializer(body).data)
+
+
+class WorkingHoursView(DoctorMixin, APIView):
+    permission_classes = [ManagesDoctorSchedule]
+
+    @extend_schema(responses=WorkingHoursSerializer(many=True))
+    def get(self, request, doctor_id):
+        rows = WorkingHours.objects.filter(doctor=self.get_doctor()).order_by("weekday", "start")
+        return Response(WorkingHoursSerializer(rows, many=True).data)
+
+    @extend_schema(request=WorkingHoursSerializer(many=True), responses=WorkingHoursSerializer(many=True))
+    def put(self, request, doctor_id):
+        doctor = self.get_doctor()
+        blocks = WorkingHoursSerializer(data=request.data, many=True)
+        blocks.is_valid(raise_exception=True)
+        rows = services.set_working_hours(doctor=doctor, blocks=blocks.validated_data)
+        return Response(WorkingHoursSerializer(rows, many=True).data)
+
+
+class TimeOffListView(DoctorMixin, generics.ListCreateAPIView):
+    permission_classes = [ManagesDoctorSchedule]
+    serializer_class = TimeOffSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TimeOff.objects.none()
+        return TimeOff.objects.filter(doctor=self.get_doctor()).order_by("starts_at", "id")
+
+    def create(self, request, *args, **kwargs):
+        doctor = self.get_doctor()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        time_off = services.add_time_off(doctor=doctor, **serializer.validated_data)
+        return Response(TimeOffSerializer(time_off).data, status=status.HTTP_201_CREATED)
+
+
+class TimeOffDetailView(DoctorMixin, generics.DestroyAPIView):
+    permission_classes = [ManagesDoctorSchedule]
+    serializer_class = TimeOffSerializer
+    lookup_url_kwarg = "time_off_id"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TimeOff.objects.none()
+        return TimeOff.objects.filter(doctor=self.get_doctor())
+
+    def perform_destroy(self, instance):
+        services.remove_time_off(time_off=instance)
