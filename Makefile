@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format install stop clean
+.PHONY: run test lint format install stop clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ stop: $(STAMP)
 
 clean: stop
 	rm -rf $(VENV) .data
+
+# Load test against gunicorn at BENCH_SCALE appointments (default 100000); see README "Performance".
+bench: $(STAMP)
+	$(PY) -m bench

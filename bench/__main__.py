@@ -1,0 +1,189 @@
+"""`make bench`: load-test the hot endpoints against gunicorn at a realistic scale.
+
+Prints requests/s, p50 and p99 for each endpoint and its ratio to
+`/health/live` measured in the same run, the queries and server time per
+request (from the Server-Timing header), writes bench/results/latest.json and
+ends with one `bench: <name> ratio=… rps=… p99_ms=…` line per endpoint.
+
+Environment: BENCH_SCALE (appointments, default 100000), BENCH_SECONDS
+(per endpoint, default 10), BENCH_CONNECTIONS (default 32).
+"""
+
+import json
+import os
+import platform
+import random
+import re
+import socket
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from bench import load, stack
+from bench.load import Request
+from config import embedded
+
+DEMO_PASSWORD = "demo-password-change-me"  # noqa: S105 (the demo accounts seed_demo creates)
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def login(base: str, username: str) -> str:
+    status, _, body = stack.request(
+        base, "POST", "/api/v1/auth/login", body={"username": username, "password": DEMO_PASSWORD}
+    )
+    if status != 200:
+        raise SystemExit(f"bench: login as {username} failed ({status}): {body[:200]!r}")
+    return json.loads(body)["access_token"]
+
+
+def get_json(base: str, path: str, token: str):
+    status, _, body = stack.request(base, "GET", path, token)
+    if status != 200:
+        raise SystemExit(f"bench: GET {path} answered {status}: {body[:200]!r}")
+    return json.loads(body)
+
+
+def weekdays(start: date, count: int) -> list[date]:
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def scenarios(base: str) -> dict[str, list[Request]]:
+    doctor, staff = login(base, "dr.house"), login(base, "frontdesk")
+    doctors = [d["id"] for d in get_json(base, "/api/v1/doctors/", staff)]
+    clients = [c["id"] for c in get_json(base, "/api/v1/clients/?limit=100", staff)["results"]]
+    as_doctor = {"Authorization": f"Bearer {doctor}"}
+    as_staff = {"Authorization": f"Bearer {staff}", "Content-Type": "application/json"}
+    soon = weekdays(date.today() + timedelta(days=1), 20)
+    rng = random.Random(42)  # noqa: S311 (load shape, not secrets)
+    return {
+        "live": [Request("GET", "/health/live", {})],
+        "me": [Request("GET", "/api/v1/auth/me", as_doctor)],
+        "list_cached": [Request("GET", "/api/v1/appointments/?limit=20", as_doctor)],
+        # A unique, ignored parameter per request: every page is computed, none served from Redis.
+        "list_uncached": [
+            Request("GET", f"/api/v1/appointments/?limit=20&nocache={uuid.uuid4().hex}", as_doctor)
+            for _ in range(50_000)
+        ],
+        "availability": [
+            Request("GET", f"/api/v1/doctors/{d}/availability?date={day}&duration=30", as_staff)
+            for d in doctors[:10]
+            for day in soon
+        ],
+        "book": bookings(doctors, clients, as_staff, rng),
+    }
+
+
+def bookings(doctors, clients, headers, rng) -> list[Request]:
+    """Unique slots far beyond the seeded range, inside working hours (08:00-18:00 UTC, weekdays)."""
+    days = weekdays(date.today() + timedelta(days=800), 400)
+    slots = [(d, day, n) for d in doctors for day in days for n in range(20)]
+    rng.shuffle(slots)
+    requests = []
+    for index, (doctor, day, n) in enumerate(slots[:30_000]):
+        starts_at = datetime.combine(day, time(8), tzinfo=UTC) + timedelta(minutes=30 * n)
+        body = {
+            "client": clients[index % len(clients)],
+            "doctor": doctor,
+            "starts_at": starts_at.isoformat(),
+            "duration_minutes": 30,
+            "reason": "Bench visit",
+        }
+        requests.append(Request("POST", "/api/v1/appointments/", headers, json.dumps(body)))
+    return requests
+
+
+def server_figures(base: str, requests: list[Request], samples: int = 20) -> tuple[float, float]:
+    """Mean queries and server milliseconds per request, from Server-Timing."""
+    queries, millis = [], []
+    for r in requests[-samples:]:
+        token = r.headers.get("Authorization", "").removeprefix("Bearer ") or None
+        body = json.loads(r.body) if r.body else None
+        _, response_headers, _ = stack.request(base, r.method, r.path, token, body)
+        timing = response_headers.get("Server-Timing", "")
+        if match := re.search(r'app;dur=([\d.]+).*desc="(\d+) queries"', timing):
+            millis.append(float(match[1]))
+            queries.append(int(match[2]))
+    return (
+        (sum(queries) / len(queries), sum(millis) / len(millis)) if queries else (float("nan"), float("nan"))
+    )
+
+
+def warm_up(base: str, requests: list[Request]) -> None:
+    for r in requests[:200]:
+        token = r.headers.get("Authorization", "").removeprefix("Bearer ") or None
+        stack.request(base, r.method, r.path, token, json.loads(r.body) if r.body else None)
+
+
+def main() -> int:
+    scale = int(os.environ.get("BENCH_SCALE", "100000"))
+    seconds = int(os.environ.get("BENCH_SECONDS", "10"))
+    connections = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+    env, servers = stack.prepare(scale)
+    results = {}
+    try:
+        with stack.gunicorn(env, free_port()) as base:
+            plan = scenarios(base)
+            for name, requests in plan.items():
+                if name != "book":
+                    warm_up(base, requests if name != "list_uncached" else requests[-200:])
+                measure = requests[:-20] if name == "book" else requests
+                result = load.run(base, measure, seconds=seconds, connections=connections)
+                queries, server_ms = server_figures(base, requests)
+                results[name] = {
+                    "rps": round(result.rps, 1),
+                    "p50_ms": round(result.p50_ms, 2),
+                    "p99_ms": round(result.p99_ms, 2),
+                    "non_2xx": result.non_2xx,
+                    "errors": result.errors,
+                    "queries": round(queries, 2),
+                    "server_ms": round(server_ms, 2),
+                }
+                print(f"  measured {name}: {results[name]}", flush=True)
+    finally:
+        embedded.stop_started(servers)
+    report(results, scale=scale, seconds=seconds, connections=connections)
+    return 0
+
+
+def report(results: dict, *, scale: int, seconds: int, connections: int) -> None:
+    ceiling = results["live"]["rps"]
+    for figures in results.values():
+        figures["ratio"] = round(figures["rps"] / ceiling, 3) if ceiling else 0.0
+    summary = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}",
+        "scale_appointments": scale,
+        "seconds_per_endpoint": seconds,
+        "connections": connections,
+        "load_tool": load.engine(),
+        "results": results,
+    }
+    RESULTS.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"\n{summary['machine']}; {scale} appointments; {connections} connections; {load.engine()}")
+    columns = ("req/s", "ratio", "p50 ms", "p99 ms", "non-2xx", "queries", "srv ms")
+    print(f"{'endpoint':<14}" + "".join(f"{c:>9}" for c in columns))
+    for name, f in results.items():
+        print(
+            f"{name:<14}{f['rps']:>9.1f}{f['ratio']:>9.3f}{f['p50_ms']:>9.2f}{f['p99_ms']:>9.2f}"
+            f"{f['non_2xx']:>9}{f['queries']:>9.1f}{f['server_ms']:>9.2f}"
+        )
+    print()
+    for name, f in results.items():
+        if name != "live":
+            print(f"bench: {name} ratio={f['ratio']} rps={f['rps']} p99_ms={f['p99_ms']}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
