@@ -48,7 +48,10 @@ def rotate_refresh_token(*, refresh_token: str) -> tokens.TokenPair:
     with transaction.atomic():
         # The row lock queues racing refreshes; the loser then sees the blacklist.
         outstanding = (
-            OutstandingToken.objects.select_for_update().filter(jti=refresh[api_settings.JTI_CLAIM]).first()
+            OutstandingToken.objects.select_for_update()
+            .filter(jti=refresh[api_settings.JTI_CLAIM])
+            .order_by("pk")
+            .first()
         )
         if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
             raise InvalidToken("Token is blacklisted")
