@@ -17,7 +17,7 @@ def rates(settings):
     return settings
 
 
-def login(api, username, password="wrong", **extra):
+def login(api, username, password="wrong", **extra):  # noqa: S107
     return api().post("/api/v1/auth/login", {"username": username, "password": password}, **extra)
 
 
