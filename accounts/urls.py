@@ -5,6 +5,9 @@ from accounts.views.users import AuditEventViewSet, DoctorViewSet, UserViewSet
 from config.routers import Router
 
 router = Router()
+# config.routers.Router passes trailing_slash="/?", which DRF 3.15+ reads as a
+# bool ("/"); set the optional slash directly until that is fixed there.
+router.trailing_slash = "/?"
 router.register("users", UserViewSet, basename="user")
 router.register("doctors", DoctorViewSet, basename="doctor")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
