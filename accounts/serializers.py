@@ -5,35 +5,32 @@ from rest_framework import serializers
 
 from accounts.models import AuditEvent, Role, User
 
-USER_FIELDS = ["id", "email", "username", "full_name", "role", "is_active", "date_joined"]
 
+class UserSerializer(serializers.Serializer):
+    """User as API.md spells it; admins may change `role` and `is_active`.
+    A plain Serializer: it is read on every `me`, and ModelSerializer's field
+    introspection costs more than the authentication itself. Writes go
+    through accounts.services."""
 
-class UserSerializer(serializers.ModelSerializer):
-    """User as API.md spells it; admins may change `role` and `is_active`."""
-
-    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(max_length=254)
-
-    class Meta:
-        model = User
-        fields = USER_FIELDS
-        read_only_fields = ["id", "date_joined"]
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+    is_active = serializers.BooleanField()
+    date_joined = serializers.DateTimeField(read_only=True)
 
 
 class OwnProfileSerializer(UserSerializer):
     """`users/me`: never `role` or `is_active`."""
 
-    class Meta(UserSerializer.Meta):
-        read_only_fields = ["id", "role", "is_active", "date_joined"]
+    role = serializers.CharField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
 
 
 class UserCreateSerializer(UserSerializer):
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
-    role = serializers.ChoiceField(choices=Role.choices)
-
-    class Meta(UserSerializer.Meta):
-        fields = [*USER_FIELDS, "password"]
-        read_only_fields = ["id", "is_active", "date_joined"]
+    password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
+    is_active = serializers.BooleanField(read_only=True)
 
 
 class DoctorSerializer(serializers.ModelSerializer):
