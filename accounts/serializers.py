@@ -42,7 +42,7 @@ class DoctorSerializer(serializers.ModelSerializer):
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
     full_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 

@@ -33,13 +33,14 @@ def load(raw) -> User | None:
         return None
     try:
         values = json.loads(field_fernet().decrypt(raw))
-    except (InvalidToken, ValueError, TypeError):
+        row = [_from_json(name, values[name]) for name in _FIELDS]
+    except (InvalidToken, KeyError, ValueError, TypeError):  # unreadable: read the database
         return None
-    row = [
-        parse_datetime(values[name]) if name in _DATETIMES and values[name] else values[name]
-        for name in _FIELDS
-    ]
     return User.from_db("default", _FIELDS, row)
+
+
+def _from_json(name: str, value):
+    return parse_datetime(value) if name in _DATETIMES and value else value
 
 
 def remember(user: User) -> None:

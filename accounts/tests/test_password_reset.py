@@ -115,3 +115,14 @@ def test_reset_link_of_one_user_does_not_reset_another(api, world, django_captur
     response = api().post("/api/v1/auth/password/reset/confirm", {**forged, "new_password": NEW_PASSWORD})
     assert response.status_code == 400
     assert User.objects.get(pk=other.pk).check_password(PASSWORD)
+
+
+def test_a_failing_mail_server_still_answers_202(
+    api, world, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    response = request_reset(api, world.patient.email, django_capture_on_commit_callbacks)
+    assert response.status_code == 202
+    assert "password reset email not sent" in caplog.text
+    assert world.patient.email not in caplog.text

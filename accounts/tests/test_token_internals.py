@@ -64,3 +64,24 @@ def test_schema_offers_the_oauth2_password_flow(client):
     scheme = schema["components"]["securitySchemes"]["OAuth2PasswordBearer"]
     assert scheme["flows"]["password"]["tokenUrl"] == "/api/v1/auth/login"
     assert {"OAuth2PasswordBearer": []} in schema["paths"]["/api/v1/auth/me/"]["get"]["security"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "junk", [b"not encrypted", "encrypted-but-not-json", "encrypted-json-missing-fields"]
+)
+def test_an_unreadable_cache_entry_falls_back_to_the_database(api, world, junk):
+    from django.core.cache import cache
+
+    from accounts import user_cache
+    from config.crypto import field_fernet
+
+    client = api(world.doctor)
+    raw = {
+        "encrypted-but-not-json": field_fernet().encrypt(b"{nope"),
+        "encrypted-json-missing-fields": field_fernet().encrypt(b'{"id": 1}'),
+    }.get(junk, junk)
+    cache.set(user_cache.user_key(world.doctor.pk), raw)
+    response = client.get("/api/v1/auth/me")
+    assert response.status_code == 200
+    assert response.json()["id"] == world.doctor.pk
