@@ -224,7 +224,6 @@ SIMPLE_JWT = {
 # Counts live in Redis; when it is down accounts.ratelimits falls back to a
 # per-process count instead of refusing every login.
 RATELIMIT_FAIL_OPEN = True
-RATELIMIT_CACHE_PREFIX = "rl:"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic API",

@@ -290,3 +290,20 @@ def test_password_change_needs_a_bearer(api, db):
     response = api().post("/api/v1/auth/password/change", {"old_password": "a", "new_password": "b"})
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("case", ["unknown user", "wrong password", "inactive user", "right password"])
+def test_every_login_attempt_costs_one_password_hash(api, db, settings, case):
+    """No timing oracle for which emails exist: each path hashes exactly once."""
+    from accounts.tests.hashers import CountingHasher
+
+    settings.PASSWORD_HASHERS = ["accounts.tests.hashers.CountingHasher"]
+    user = UserFactory(is_active=case != "inactive user")
+    user.set_password(PASSWORD)
+    user.save()
+    CountingHasher.calls = 0
+    name = "nobody@clinic.test" if case == "unknown user" else user.email
+    password = "wrong-password" if case == "wrong password" else PASSWORD
+    response = login(api, name, password)
+    assert response.status_code == (200 if case == "right password" else 401)
+    assert CountingHasher.calls == 1
