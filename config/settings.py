@@ -217,7 +217,7 @@ SIMPLE_JWT = {
     "SIGNING_KEY": hashlib.sha256(f"clinic-jwt-signing:{SECRET_KEY}".encode()).hexdigest(),
     "AUDIENCE": "clinic-api",
     "ISSUER": "clinic",
-    "AUTH_HEADER_TYPES": ("Bearer",),
+    "AUTH_HEADER_TYPES": ("Bearer", "bearer"),  # login answers token_type "bearer"
     "AUTH_TOKEN_CLASSES": ("accounts.tokens.AccessToken",),
 }
 

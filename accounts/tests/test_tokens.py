@@ -50,8 +50,11 @@ def test_tokens_are_opaque_and_never_decode_as_a_jwt(api, world):
     assert body["token_type"] == "bearer" and body["expires_in"] == 15 * 60
 
 
-def test_valid_token_reaches_me(api, world):
-    response = bearer(api, login(api, world.doctor)["access_token"]).get(ME)
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer"])
+def test_valid_token_reaches_me(api, world, scheme):
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"{scheme} {login(api, world.doctor)['access_token']}")
+    response = client.get(ME)
     assert response.status_code == 200
     assert response.json()["id"] == world.doctor.pk
 

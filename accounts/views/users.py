@@ -48,10 +48,9 @@ class UserViewSet(viewsets.ModelViewSet):
     @extend_schema(methods=["PATCH"], request=serializers.OwnProfileSerializer)
     @action(detail=False, methods=["get", "patch"], permission_classes=[IsAuthenticated])
     def me(self, request):
-        user = User.objects.get(pk=request.user.pk)
         if request.method == "GET":
-            return Response(self.get_serializer(user).data)
-        return self._update(request, user)
+            return Response(self.get_serializer(request.user).data)
+        return self._update(request, User.objects.get(pk=request.user.pk))
 
     def _update(self, request, user):
         serializer = self.get_serializer(user, data=request.data, partial=True)
