@@ -188,8 +188,10 @@ def test_refresh_needs_a_token(api, db):
 # Logout
 
 
-def test_logout_refuses_both_tokens_from_then_on(api, world):
-    tokens = login(api, world.patient.username).json()
+@pytest.mark.parametrize("role", ["admin", "staff", "doctor", "patient"])
+def test_logout_refuses_both_tokens_from_then_on(api, world, role):
+    user = world.user(role)
+    tokens = login(api, user.username).json()
     client = bearer(api, tokens["access_token"])
     response = client.post("/api/v1/auth/logout", {"refresh_token": tokens["refresh_token"]})
     assert response.status_code == 204
@@ -198,8 +200,8 @@ def test_logout_refuses_both_tokens_from_then_on(api, world):
     refresh = api().post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]})
     assert refresh.status_code == 401
     event = AuditEvent.objects.get(action=AuditAction.LOGOUT)
-    assert event.actor == world.patient
-    other_session = login(api, world.patient.username).json()
+    assert event.actor == user
+    other_session = login(api, user.username).json()
     assert bearer(api, other_session["access_token"]).get("/api/v1/auth/me").status_code == 200
 
 
@@ -255,17 +257,19 @@ def test_login_works_without_redis(api, world, redis_unreachable):
 # Password change
 
 
-def test_password_change_revokes_every_earlier_token(api, world):
-    before = login(api, world.patient.username).json()
+@pytest.mark.parametrize("role", ["admin", "staff", "doctor", "patient"])
+def test_password_change_revokes_every_earlier_token(api, world, role):
+    user = world.user(role)
+    before = login(api, user.username).json()
     client = bearer(api, before["access_token"])
     body = {"old_password": PASSWORD, "new_password": NEW_PASSWORD}
     assert client.post("/api/v1/auth/password/change", body).status_code == 204
-    world.patient.refresh_from_db()
-    assert world.patient.check_password(NEW_PASSWORD)
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
     assert client.get("/api/v1/auth/me").status_code == 401
     assert api().post("/api/v1/auth/refresh", {"refresh_token": before["refresh_token"]}).status_code == 401
-    assert login(api, world.patient.username).status_code == 401
-    after = login(api, world.patient.username, NEW_PASSWORD).json()
+    assert login(api, user.username).status_code == 401
+    after = login(api, user.username, NEW_PASSWORD).json()
     assert bearer(api, after["access_token"]).get("/api/v1/auth/me").status_code == 200
 
 

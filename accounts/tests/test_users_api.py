@@ -186,7 +186,7 @@ def test_users_me_answers_every_signed_in_user(api, world, role):
     assert response.json()["id"] == world.user(role).pk
 
 
-@pytest.mark.parametrize("role", ["staff", "doctor", "patient"])
+@pytest.mark.parametrize("role", ["admin", "staff", "doctor", "patient"])
 def test_users_me_patch_changes_profile_but_never_role_or_is_active(api, world, role):
     user = world.user(role)
     body = {
