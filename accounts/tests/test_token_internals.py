@@ -85,3 +85,35 @@ def test_an_unreadable_cache_entry_falls_back_to_the_database(api, world, junk):
     response = client.get("/api/v1/auth/me")
     assert response.status_code == 200
     assert response.json()["id"] == world.doctor.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_waits_for_a_rotation_in_flight_and_is_then_refused():
+    import jwt
+    from django.db import transaction
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    from config.crypto import token_fernet
+
+    user = UserFactory()
+    tokens = APIClient().post("/api/v1/auth/login", {"username": user.username, "password": PASSWORD}).json()
+    inner = token_fernet().decrypt(tokens["refresh_token"].encode())
+    jti = jwt.decode(inner, options={"verify_signature": False})["jti"]
+    result = {}
+
+    def refresh():
+        try:
+            response = APIClient().post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]})
+            result["status"] = response.status_code
+        finally:
+            connection.close()
+
+    with transaction.atomic():  # another rotation of the same token, holding its row
+        outstanding = OutstandingToken.objects.select_for_update().get(jti=jti)
+        thread = threading.Thread(target=refresh)
+        thread.start()
+        thread.join(timeout=1.0)
+        assert thread.is_alive()  # queued behind the row lock
+        BlacklistedToken.objects.create(token=outstanding)
+    thread.join(timeout=10)
+    assert result["status"] == 401
