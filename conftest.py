@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from accounts import tokens, user_cache
 from accounts.models import User
 from accounts.tests.factories import AdminFactory, DoctorFactory, StaffFactory, UserFactory
 from clinic.models import Client
@@ -64,12 +65,16 @@ def world(db) -> World:
 
 @pytest.fixture
 def api():
-    """`api(user)`: an APIClient signed in as `user` (None: anonymous)."""
+    """`api(user)`: an APIClient signed in as `user` (None: anonymous) with a
+    real encrypted access token, so every test goes through the real
+    authentication. The user is put in the token cache as their first request
+    would, so query counts measure the view alone."""
 
     def make(user: User | None = None) -> APIClient:
         client = APIClient()
         if user is not None:
-            client.force_authenticate(user)
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens.access_for(user)}")
+            user_cache.remember(user)
         return client
 
     return make

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts import services
+from accounts.audit import record_event
 from accounts.forms import UserCreateForm, UserEditForm
-from accounts.models import User
+from accounts.models import AuditAction, AuditEvent, User
 from scheduling.admin import WorkingHoursInline
 
 
@@ -15,11 +17,12 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "email", "full_name")
     ordering = ("username",)
     inlines = (WorkingHoursInline,)
+    readonly_fields = ("last_login", "date_joined", "tokens_valid_after")
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         ("Profile", {"fields": ("full_name", "role")}),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        ("Dates", {"fields": ("last_login", "date_joined", "tokens_valid_after")}),
     )
     add_fieldsets = (
         (
@@ -30,3 +33,37 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Through the same service as the API, so a role change or a
+        deactivation here revokes the user's tokens too."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            record_event(
+                action=AuditAction.CREATE, obj=obj, request=request, fields=sorted(form.changed_data)
+            )
+        elif form.changed_data:
+            services.save_user_changes(
+                user=obj, changed=form.changed_data, actor=request.user, request=request
+            )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: nothing referencing the user is lost
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "action", "actor", "object_type", "object_id", "ip", "request_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "request_id")
+    list_select_related = ("actor",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

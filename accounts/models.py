@@ -29,8 +29,17 @@ class UserManager(BaseUserManager):
         return self.create_user(username, email, password, **fields)
 
     def get_by_natural_key(self, login):
-        """Login by username or email, case-insensitively."""
-        return self.get(models.Q(username__iexact=login) | models.Q(email__iexact=login))
+        """Login by username or email, case-insensitively; a username match wins
+        over another account's email (a username may look like an email)."""
+        username_first = models.Case(models.When(username__iexact=login, then=0), default=1)
+        user = (
+            self.filter(models.Q(username__iexact=login) | models.Q(email__iexact=login))
+            .order_by(username_first, "id")
+            .first()
+        )
+        if user is None:
+            raise self.model.DoesNotExist
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -44,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Tokens issued before this instant are refused (password change, reset,
+    # deactivation, role change): revocation that needs no token list.
+    tokens_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -60,6 +72,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.full_name or self.username
+
+    def set_password(self, raw_password):
+        """A new password revokes every token issued before it, whatever path set it
+        (API, reset, admin form, `changepassword`)."""
+        super().set_password(raw_password)
+        if not self._state.adding:
+            self.revoke_tokens()
+
+    def revoke_tokens(self):
+        """Refuse every token issued until now (saved with the user)."""
+        self.tokens_valid_after = timezone.now()
+
+    def accepts_token_issued_at(self, issued_at: float) -> bool:
+        return self.tokens_valid_after is None or issued_at >= self.tokens_valid_after.timestamp()
 
     @property
     def is_admin(self) -> bool:

@@ -1,5 +1,29 @@
+from django.urls import re_path
+
+from accounts.views import auth
+from accounts.views.users import AuditEventViewSet, DoctorViewSet, UserViewSet
 from config.routers import Router
 
 router = Router()
+router.register("users", UserViewSet, basename="user")
+router.register("doctors", DoctorViewSet, basename="doctor")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
-urlpatterns = router.urls
+auth_views = {
+    "register": auth.RegisterView,
+    "login": auth.LoginView,
+    "refresh": auth.RefreshView,
+    "logout": auth.LogoutView,
+    "me": auth.MeView,
+    "password/change": auth.PasswordChangeView,
+    "password/reset": auth.PasswordResetView,
+    "password/reset/confirm": auth.PasswordResetConfirmView,
+}
+
+urlpatterns = [
+    *(
+        re_path(rf"^auth/{path}/?$", view.as_view(), name=f"auth-{path.replace('/', '-')}")
+        for path, view in auth_views.items()
+    ),
+    *router.urls,
+]

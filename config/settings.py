@@ -5,6 +5,8 @@ Development defaults let `make run` work out of the box; in production
 development value stops the start with a message that names it.
 """
 
+import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_rq",
     "django_prometheus",
+    "rest_framework_simplejwt.token_blacklist",
     "accounts",
     "clinic",
     "scheduling",
@@ -208,7 +211,7 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clinic <no-reply@clinic.localhost>")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.EncryptedJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.LimitOffsetPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -217,6 +220,25 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# Tokens (DESIGN.md, "Tokens"): SimpleJWT signs, accounts.tokens encrypts.
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=ACCESS_TOKEN_MINUTES),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=REFRESH_TOKEN_DAYS),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": hashlib.sha256(f"clinic-jwt-signing:{SECRET_KEY}".encode()).hexdigest(),
+    "AUDIENCE": "clinic-api",
+    "ISSUER": "clinic",
+    "AUTH_HEADER_TYPES": ("Bearer", "bearer"),  # login answers token_type "bearer"
+    "AUTH_TOKEN_CLASSES": ("accounts.tokens.AccessToken",),
+}
+
+# Counts live in Redis; when it is down accounts.ratelimits falls back to a
+# per-process count instead of refusing every login.
+RATELIMIT_FAIL_OPEN = True
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic API",

@@ -1,0 +1,42 @@
+"""`Authorization: Bearer <encrypted access token>` for every API view."""
+
+from django.core.cache import cache
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+
+from accounts import tokens, user_cache
+
+
+class EncryptedJWTAuthentication(JWTAuthentication):
+    """SimpleJWT's authentication with the token decrypted first, then the
+    Redis deny-list (logout), the user (cached), whether they are active and
+    whether the token predates their last revocation. Every failure is 401
+    `token_not_valid`; 401s carry `WWW-Authenticate: Bearer`."""
+
+    www_authenticate_realm = "api"
+
+    def get_raw_token(self, header: bytes):
+        try:
+            return super().get_raw_token(header)
+        except AuthenticationFailed as exc:  # "Bearer" with no token, or with two
+            raise InvalidToken("Authorization header must be 'Bearer <token>'") from exc
+
+    def get_validated_token(self, raw_token: bytes):
+        return super().get_validated_token(tokens.decrypt(raw_token))
+
+    def get_user(self, validated_token):
+        user_id = validated_token.get(api_settings.USER_ID_CLAIM)
+        if not str(user_id or "").isdigit():
+            raise InvalidToken("Token contained no recognizable user identification")
+        user_key = user_cache.user_key(user_id)
+        deny_key = tokens.DENIED_JTI_KEY.format(jti=validated_token[api_settings.JTI_CLAIM])
+        cached = cache.get_many([user_key, deny_key]) or {}
+        if cached.get(deny_key):
+            raise InvalidToken("Token has been revoked")
+        user = user_cache.get_user(user_id, cached.get(user_key))
+        if user is None or not user.is_active:
+            raise InvalidToken("User not found or inactive")
+        if not user.accepts_token_issued_at(tokens.issued_at(validated_token)):
+            raise InvalidToken("Token has been revoked")
+        return user

@@ -1,0 +1,55 @@
+"""Rate limits on the sign-in endpoints (API.md, "Configuration"), with
+django-ratelimit counting in Redis.
+
+A count that Redis cannot keep falls back to a per-process count (DESIGN.md,
+"Caching": logins keep working, rate-limited, while Redis is down). Keys are
+hashed by django-ratelimit, so no email reaches a cache key.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django_ratelimit.core import _split_rate, get_usage
+from rest_framework.exceptions import Throttled
+
+from config.client_ip import client_ip
+
+_fallback = LocMemCache("accounts-ratelimit-fallback", {"MAX_ENTRIES": 10000})
+
+
+def limit_ip(request, *, group: str) -> None:
+    """LOGIN_IP_RATE per client IP (TRUSTED_PROXY_COUNT decides which hop)."""
+    _enforce(request, group=f"{group}:ip", rate=settings.LOGIN_IP_RATE, value=client_ip(request))
+
+
+def limit_account(request, *, group: str, login: str) -> None:
+    """LOGIN_RATE per account: the email or username tried, normalized."""
+    _enforce(request, group=f"{group}:account", rate=settings.LOGIN_RATE, value=normalize_login(login))
+
+
+def normalize_login(login: str) -> str:
+    return (login or "").strip().lower()
+
+
+def _enforce(request, *, group: str, rate: str, value: str) -> None:
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return
+    django_request = getattr(request, "_request", request)
+    usage = get_usage(
+        django_request, group=group, key=lambda _group, _request: value, rate=rate, increment=True
+    )
+    if usage is None:  # Redis could not count (RATELIMIT_FAIL_OPEN)
+        usage = _count_in_process(group=group, rate=rate, value=value)
+    if usage["should_limit"]:
+        raise Throttled(wait=max(usage["time_left"], 1))
+
+
+def _count_in_process(*, group: str, rate: str, value: str) -> dict:
+    limit, period = _split_rate(rate)
+    now = int(time.time())
+    window = now - now % period + period
+    key = f"{group}:{value}:{window}"
+    _fallback.add(key, 0, period)
+    count = _fallback.incr(key)
+    return {"count": count, "limit": limit, "should_limit": count > limit, "time_left": window - now}

@@ -1,0 +1,102 @@
+"""Shapes of the accounts API; meaning lives in accounts.services."""
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from rest_framework import serializers
+
+from accounts.models import AuditEvent, Role, User
+
+
+class UserSerializer(serializers.Serializer):
+    """User as API.md spells it; admins may change `role` and `is_active`.
+    A plain Serializer: it is read on every `me`, and ModelSerializer's field
+    introspection costs more than the authentication itself. Writes go
+    through accounts.services."""
+
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(max_length=254)
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+    is_active = serializers.BooleanField()
+    date_joined = serializers.DateTimeField(read_only=True)
+
+
+class OwnProfileSerializer(UserSerializer):
+    """`users/me`: never `role` or `is_active`."""
+
+    role = serializers.CharField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+
+
+class UserCreateSerializer(UserSerializer):
+    password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
+    is_active = serializers.BooleanField(read_only=True)
+
+
+class DoctorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name"]
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
+    full_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class LoginSerializer(serializers.Serializer):
+    """JSON `{email or username, password}`, or the OAuth2 password form
+    (`username=&password=`, `grant_type` and friends ignored)."""
+
+    username = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
+
+    def validate(self, attrs):
+        login = (attrs.get("username") or attrs.get("email") or "").strip()
+        if not login:
+            raise serializers.ValidationError({"username": ["Give an email or a username."]})
+        return {"login": login, "password": attrs["password"]}
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+class RegisteredSerializer(TokenPairSerializer):
+    user = UserSerializer()
+
+
+class RefreshTokenSerializer(serializers.Serializer):
+    refresh_token = serializers.CharField(max_length=4096)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=4096, style={"input_type": "password"})
+    new_password = serializers.CharField(max_length=4096, style={"input_type": "password"})
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=4096, style={"input_type": "password"})
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "actor", "action", "object_type", "object_id", "at", "ip", "request_id", "fields"]
+        read_only_fields = fields

@@ -1,0 +1,254 @@
+"""Writes of the accounts app: sign-up, sign-in, tokens, passwords, users."""
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from accounts import tokens
+from accounts.audit import record_event
+from accounts.exceptions import InvalidCredentials, InvalidResetToken
+from accounts.models import AuditAction, Role, User
+from clinic.models import Client
+
+PASSWORD_RESET_EMAIL_KIND = "password_reset"  # noqa: S105 (an email kind, not a secret)
+_CREATED_FIELDS = ["email", "username", "full_name", "role"]
+
+logger = logging.getLogger(__name__)
+
+
+# Sign-in and tokens
+
+
+def log_in(*, login: str, password: str, request) -> tokens.TokenPair:
+    """A token pair for valid credentials; the same 401 for an unknown login, a
+    wrong password and an inactive user (the backend hashes in every case)."""
+    user = authenticate(request, username=login, password=password)
+    if user is None:
+        record_event(action=AuditAction.LOGIN_FAILED, object_type="user", request=request)
+        raise InvalidCredentials
+    with transaction.atomic():
+        pair = tokens.pair_for(user)
+        update_last_login(None, user)
+        record_event(action=AuditAction.LOGIN, actor=user, obj=user, request=request)
+    return pair
+
+
+def rotate_refresh_token(*, refresh_token: str) -> tokens.TokenPair:
+    """A new pair for a valid refresh token, which is blacklisted: each refresh
+    token works once, even when two requests race with it."""
+    refresh = tokens.read(refresh_token, tokens.RefreshToken)
+    with transaction.atomic():
+        # The row lock queues racing refreshes; the loser then sees the blacklist.
+        outstanding = (
+            OutstandingToken.objects.select_for_update()
+            .filter(jti=refresh[api_settings.JTI_CLAIM])
+            .order_by("pk")
+            .first()
+        )
+        if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+            raise InvalidToken("Token is blacklisted")
+        user = _token_owner(refresh)
+        BlacklistedToken.objects.create(token=outstanding)
+        return tokens.pair_for(user)
+
+
+def log_out(*, user: User, refresh_token: str, access_token, request) -> None:
+    """Blacklist the refresh token and deny-list the calling access token."""
+    refresh = tokens.read(refresh_token, tokens.RefreshToken)
+    if str(refresh.get(api_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise InvalidToken("Token is invalid")
+    with transaction.atomic():
+        refresh.blacklist()
+        record_event(action=AuditAction.LOGOUT, actor=user, obj=user, request=request)
+    if access_token is not None:
+        tokens.deny_access_token(access_token)
+
+
+def _token_owner(token) -> User:
+    user_id = str(token.get(api_settings.USER_ID_CLAIM, ""))
+    user = User.objects.filter(pk=user_id).first() if user_id.isdigit() else None
+    if user is None or not user.is_active or not user.accepts_token_issued_at(tokens.issued_at(token)):
+        raise InvalidToken("Token is invalid")
+    return user
+
+
+# Registration and users
+
+
+@transaction.atomic
+def register_patient(*, email: str, username: str, password: str, full_name: str = "", request=None) -> User:
+    """A `patient` user and their own, new Client record (never an existing
+    record found by email)."""
+    user = create_user(
+        email=email, username=username, password=password, full_name=full_name, role=Role.PATIENT
+    )
+    record_event(action=AuditAction.CREATE, actor=user, obj=user, request=request, fields=_CREATED_FIELDS)
+    first_name, _, last_name = full_name.strip().partition(" ")
+    Client.objects.create(
+        user=user, first_name=first_name[:100], last_name=last_name.strip()[:100], email=user.email
+    )
+    return user
+
+
+@transaction.atomic
+def create_user(
+    *, email: str, username: str, password: str, full_name: str = "", role: str, actor=None, request=None
+) -> User:
+    """A new user; 400 on a taken email or username or a weak password."""
+    user = User(email=User.objects.normalize_email(email), username=username, full_name=full_name, role=role)
+    _validate_password(password, user, field="password")
+    _check_unique(user)
+    user.set_password(password)
+    _save(user)
+    if actor is not None:
+        record_event(
+            action=AuditAction.CREATE, actor=actor, obj=user, request=request, fields=_CREATED_FIELDS
+        )
+    return user
+
+
+@transaction.atomic
+def update_user(*, user: User, actor: User, request=None, **changes) -> User:
+    """Change profile fields (and, for admins, `role`/`is_active`). A role change
+    or deactivation revokes the user's tokens."""
+    changed = [name for name, value in changes.items() if getattr(user, name) != value]
+    if not changed:
+        return user
+    if user.pk == actor.pk and ({"role", "is_active"} & set(changed)):
+        field = "role" if "role" in changed else "is_active"
+        raise ValidationError({field: ["You cannot change your own role or deactivate yourself."]})
+    for name in changed:
+        setattr(user, name, changes[name])
+    if "email" in changed:
+        user.email = User.objects.normalize_email(user.email)
+    _check_unique(user)
+    return save_user_changes(user=user, changed=changed, actor=actor, request=request)
+
+
+@transaction.atomic
+def save_user_changes(*, user: User, changed, actor: User, request=None) -> User:
+    """Save `user` whose `changed` fields were set (API or admin): a role change
+    or a deactivation revokes every token they hold."""
+    if "role" in changed or ("is_active" in changed and not user.is_active):
+        user.revoke_tokens()
+    _save(user)
+    record_event(action=AuditAction.UPDATE, actor=actor, obj=user, request=request, fields=changed)
+    return user
+
+
+def deactivate_user(*, user: User, actor: User, request=None) -> User:
+    """Deactivate (nothing that references the user is lost); revokes their tokens."""
+    return update_user(user=user, actor=actor, request=request, is_active=False)
+
+
+def _check_unique(user: User) -> None:
+    others = User.objects.exclude(pk=user.pk)
+    errors = {}
+    if others.filter(email__iexact=user.email).exists():
+        errors["email"] = ["A user with this email already exists."]
+    if others.filter(username__iexact=user.username).exists():
+        errors["username"] = ["A user with this username already exists."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(user: User) -> None:
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a racing sign-up took the email or username
+        raise ValidationError({"username": ["A user with this email or username already exists."]}) from exc
+
+
+def _validate_password(password: str, user: User, *, field: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
+# Passwords
+
+
+@transaction.atomic
+def change_password(*, user: User, old_password: str, new_password: str, request=None) -> User:
+    """Set a new password after checking the old one; revokes every earlier token."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": ["The current password is not correct."]})
+    _validate_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.save()
+    record_event(action=AuditAction.UPDATE, actor=user, obj=user, request=request, fields=["password"])
+    return user
+
+
+def request_password_reset(*, email: str) -> None:
+    """Email a reset link to each active account with this email; silent otherwise."""
+    users = User.objects.filter(email__iexact=(email or "").strip(), is_active=True)
+    for user in users:
+        if user.has_usable_password():
+            transaction.on_commit(lambda user=user: _send_password_reset_email_or_log(user))
+
+
+def _send_password_reset_email_or_log(user: User) -> None:
+    # The answer is 202 whatever happens; a mail server that fails is logged
+    # by user id only (SMTP errors may quote the address).
+    try:
+        send_password_reset_email(user=user)
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.warning(
+            "password reset email not sent", extra={"user_id": user.pk, "error": type(exc).__name__}
+        )
+
+
+def send_password_reset_email(*, user: User) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    context = {
+        "user": user,
+        "reset_url": f"{settings.FRONTEND_URL.rstrip('/')}/reset-password?uid={uid}&token={token}",
+    }
+    message = EmailMultiAlternatives(
+        subject="Reset your clinic password",
+        body=render_to_string("emails/password_reset.txt", context),
+        to=[user.email],
+        headers={"X-Clinic-Email": PASSWORD_RESET_EMAIL_KIND},
+    )
+    message.attach_alternative(render_to_string("emails/password_reset.html", context), "text/html")
+    message.send()
+
+
+@transaction.atomic
+def reset_password(*, uid: str, token: str, new_password: str, request=None) -> User:
+    """Set a new password from an emailed link; revokes every earlier token."""
+    user = _user_from_uid(uid)
+    if user is None or not user.is_active or not default_token_generator.check_token(user, token):
+        raise InvalidResetToken
+    _validate_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.save()
+    record_event(action=AuditAction.UPDATE, actor=user, obj=user, request=request, fields=["password"])
+    return user
+
+
+def _user_from_uid(uid: str) -> User | None:
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uid)))
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        return None
+    return User.objects.filter(pk=pk).first()

@@ -1,0 +1,124 @@
+"""`/api/v1/auth/`: sign-up, sign-in, tokens and passwords (API.md, "Auth")."""
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import ratelimits, serializers, services, tokens
+from accounts.exceptions import RegistrationClosed
+
+NO_CONTENT = OpenApiResponse(description="Done.")
+
+
+class _PublicView(APIView):
+    permission_classes = [AllowAny]
+    rate_limit_group = ""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        ratelimits.limit_ip(request, group=self.rate_limit_group)
+
+    def valid_data(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class RegisterView(_PublicView):
+    rate_limit_group = "register"
+
+    def initial(self, request, *args, **kwargs):
+        if not settings.ALLOW_REGISTRATION:
+            raise RegistrationClosed
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(request=serializers.RegisterSerializer, responses={201: serializers.RegisteredSerializer})
+    def post(self, request):
+        user = services.register_patient(**self.valid_data(serializers.RegisterSerializer), request=request)
+        body = {"user": serializers.UserSerializer(user).data, **tokens.pair_for(user).as_response()}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class LoginView(_PublicView):
+    rate_limit_group = "login"
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(request=serializers.LoginSerializer, responses={200: serializers.TokenPairSerializer})
+    def post(self, request):
+        data = self.valid_data(serializers.LoginSerializer)
+        ratelimits.limit_account(request, group="login", login=data["login"])
+        pair = services.log_in(login=data["login"], password=data["password"], request=request)
+        return Response(pair.as_response())
+
+
+class RefreshView(_PublicView):
+    rate_limit_group = "refresh"
+
+    @extend_schema(
+        request=serializers.RefreshTokenSerializer, responses={200: serializers.TokenPairSerializer}
+    )
+    def post(self, request):
+        data = self.valid_data(serializers.RefreshTokenSerializer)
+        return Response(services.rotate_refresh_token(refresh_token=data["refresh_token"]).as_response())
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=serializers.RefreshTokenSerializer, responses={204: NO_CONTENT})
+    def post(self, request):
+        serializer = serializers.RefreshTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.log_out(
+            user=request.user,
+            refresh_token=serializer.validated_data["refresh_token"],
+            access_token=request.auth,
+            request=request,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: serializers.UserSerializer})
+    def get(self, request):
+        return Response(serializers.UserSerializer(request.user).data)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=serializers.PasswordChangeSerializer, responses={204: NO_CONTENT})
+    def post(self, request):
+        serializer = serializers.PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.change_password(user=request.user, request=request, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(_PublicView):
+    rate_limit_group = "password_reset"
+
+    @extend_schema(request=serializers.PasswordResetSerializer, responses={202: serializers.DetailSerializer})
+    def post(self, request):
+        email = self.valid_data(serializers.PasswordResetSerializer)["email"]
+        ratelimits.limit_account(request, group="password_reset", login=email)
+        services.request_password_reset(email=email)
+        detail = "If an account uses this email, a reset link is on its way."
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(_PublicView):
+    rate_limit_group = "password_reset_confirm"
+
+    @extend_schema(request=serializers.PasswordResetConfirmSerializer, responses={204: NO_CONTENT})
+    def post(self, request):
+        services.reset_password(
+            **self.valid_data(serializers.PasswordResetConfirmSerializer), request=request
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
