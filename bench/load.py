@@ -49,67 +49,65 @@ def run(base: str, requests: list[Request], *, seconds: int, connections: int) -
     return asyncio.run(_run_python(base, requests, seconds=seconds, connections=connections))
 
 
+# Requests are read from a data file (one per line, fields split by \x1f, headers
+# by \x1e as name\x1dvalue): inlining thousands would exceed Lua's constant limit.
 LUA = """
 local requests = {}
 local counter = 0
 local threads = 2
 local id = 0
+local function split(text, sep)
+  local parts = {}
+  for part in (text .. sep):gmatch("(.-)" .. sep) do parts[#parts + 1] = part end
+  return parts
+end
 function setup(thread) thread:set("id", id); id = id + 1 end
 function init(args)
-  local spec = %s
-  for i, r in ipairs(spec) do
-    requests[i] = wrk.format(r.method, r.path, r.headers, r.body ~= "" and r.body or nil)
+  for line in io.lines(args[1]) do
+    local f = split(line, "\\31")
+    local headers = {}
+    if f[3] ~= "" then
+      for _, pair in ipairs(split(f[3], "\\30")) do
+        local kv = split(pair, "\\29")
+        headers[kv[1]] = kv[2]
+      end
+    end
+    requests[#requests + 1] = wrk.format(f[1], f[2], headers, f[4] ~= "" and f[4] or nil)
   end
   counter = wrk.thread:get("id")
 end
 function request()
   counter = counter + threads
-  return requests[(counter %% #requests) + 1]
+  return requests[(counter % #requests) + 1]
 end
 function done(summary, latency, requests)
   local e = summary.errors
-  local fields = '"requests":%%d,"duration_us":%%d,"p50_us":%%d,"p99_us":%%d,"non_2xx":%%d,"errors":%%d'
-  io.write(string.format('\\nRESULT {' .. fields .. '}\\n',
+  local fields = '"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"non_2xx":%d,"errors":%d'
+  io.write(string.format("\\nRESULT {" .. fields .. "}\\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.status,
     e.connect + e.read + e.write + e.timeout))
 end
 """
 
 
-def _lua_table(requests: list[Request]) -> str:
-    def lua_string(text: str) -> str:
-        return json.dumps(text)  # a JSON string literal is a valid Lua string literal for ASCII
+def _spec_lines(requests: list[Request]) -> str:
+    def line(r: Request) -> str:
+        headers = "\x1e".join(f"{k}\x1d{v}" for k, v in r.headers.items())
+        return "\x1f".join((r.method, r.path, headers, r.body))
 
-    rows = []
-    for r in requests:
-        headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in r.headers.items())
-        rows.append(
-            f"{{method = {lua_string(r.method)}, path = {lua_string(r.path)}, "
-            f"headers = {{{headers}}}, body = {lua_string(r.body)}}}"
-        )
-    return "{" + ",\n".join(rows) + "}"
+    return "\n".join(line(r) for r in requests) + "\n"
 
 
 def _run_wrk(base: str, requests: list[Request], *, seconds: int, connections: int) -> Result:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % _lua_table(requests))
-    out = subprocess.run(
-        [
-            shutil.which("wrk"),
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            script.name,
-            base,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    Path(script.name).unlink()
-    data = json.loads(out.split("RESULT ", 1)[1])
+    with tempfile.TemporaryDirectory() as folder:
+        script, spec = Path(folder) / "load.lua", Path(folder) / "requests.txt"
+        script.write_text(LUA)
+        spec.write_text(_spec_lines(requests))
+        command = [shutil.which("wrk"), "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
+        done = subprocess.run([*command, base, "--", str(spec)], capture_output=True, text=True)
+    if "RESULT " not in done.stdout:
+        raise RuntimeError(f"wrk failed: {done.stderr.strip() or done.stdout.strip()}")
+    data = json.loads(done.stdout.split("RESULT ", 1)[1])
     return Result(
         requests=data["requests"],
         seconds=data["duration_us"] / 1e6,

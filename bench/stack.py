@@ -26,9 +26,9 @@ def with_db_name(url: str, name: str) -> str:
 
 def with_redis_db(url: str, db: int) -> str:
     parts = urlsplit(url)
-    if parts.scheme == "unix":
+    if parts.scheme == "unix":  # urlunsplit would drop the empty host of unix:///path
         query = dict(parse_qsl(parts.query), db=str(db))
-        return urlunsplit(parts._replace(query=urlencode(query)))
+        return f"unix://{parts.path}?{urlencode(query)}"
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
