@@ -1,0 +1,1 @@
+from scheduling import reminder_admin  # noqa: F401
