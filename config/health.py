@@ -1,10 +1,13 @@
 """Health probes (API.md, "Health and docs"). Never cached, no auth."""
 
+import django_rq
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_redis import get_redis_connection
+from rq import Worker
+from rq.scheduler import RQScheduler
 
 
 def check_db() -> bool:
@@ -22,6 +25,19 @@ def check_redis() -> bool:
         return bool(get_redis_connection("default").ping())
     except Exception:  # timeouts, refused connections, auth errors: all "down"
         return False
+
+
+def check_queue() -> tuple[int, bool]:
+    """Workers registered on the default queue, and whether a scheduler holds its
+    lock: a live scheduler refreshes that lock every second, with a 61 s lease.
+    Read over the cache's connection (same Redis), which has short timeouts."""
+    try:
+        queue = django_rq.get_queue("default", connection=get_redis_connection("default"))
+        workers = Worker.count(queue=queue)
+        scheduler = bool(queue.connection.exists(RQScheduler.get_locking_key(queue.name)))
+    except Exception:  # an unreachable Redis means no worker can be seen either
+        return 0, False
+    return workers, scheduler
 
 
 def _answer(checks: dict[str, bool]) -> JsonResponse:
@@ -59,3 +75,16 @@ def db(request):
 @never_cache
 def redis(request):
     return _single(check_redis())
+
+
+@require_GET
+@never_cache
+def queue(request):
+    workers, scheduler = check_queue()
+    healthy = workers > 0 and scheduler
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "workers": workers,
+        "scheduler": "ok" if scheduler else "down",
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

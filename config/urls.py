@@ -12,6 +12,7 @@ urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/db", health.db, name="health-db"),
     path("health/redis", health.redis, name="health-redis"),
+    path("health/queue", health.queue, name="health-queue"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from accounts.tests.test_user_model import _test_database_url
 from scheduling import reminders
-from scheduling.tests.reminder_support import book, wait_until
+from scheduling.tests.reminder_support import book, scheduled_jobs, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,6 +65,8 @@ def test_worker_process_sends_a_due_reminder_once(world, tmp_path):
     assert message["To"] == world.client.email
     kinds = {part.get_content_type() for part in message.walk()}
     assert {"text/plain", "text/html", "text/calendar"} <= kinds
+    # The worker (settings.RQ's ReminderWorker) started the periodic reconcile.
+    assert [j for j in scheduled_jobs() if j.startswith(reminders.RECONCILE_JOB_PREFIX)]
 
 
 def test_two_worker_processes_with_duplicate_jobs_send_one_email(world, tmp_path):
