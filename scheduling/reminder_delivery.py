@@ -16,11 +16,16 @@ APPOINTMENT_STARTED = "appointment had started"
 APPOINTMENT_INACTIVE = "appointment no longer active"
 
 
+class EmailNotSent(Exception):
+    """An SMTP failure, described without its message: RQ logs and stores this one,
+    and the original's text may quote the recipient's address."""
+
+
 def deliver_reminder(*, reminder_id: int, final_attempt: bool = True) -> str:
     """Email the reminder if it is still pending, due and its appointment active, and
     mark it sent in the same transaction, under the row's lock: a second run or a
     second worker finds it sent. An SMTP error is counted on the row (`failed` on the
-    final attempt) and raised again for RQ to retry. Returns what happened."""
+    final attempt) and raised, as EmailNotSent, for RQ to retry. Returns what happened."""
     error = None
     with transaction.atomic():
         reminder = (
@@ -47,7 +52,7 @@ def deliver_reminder(*, reminder_id: int, final_attempt: bool = True) -> str:
             reminder.status, reminder.sent_at, reminder.last_error = ReminderStatus.SENT, now, ""
         reminder.save(update_fields=["status", "sent_at", "attempts", "last_error", "updated_at"])
     if error is not None:
-        raise error
+        raise EmailNotSent(describe_error(error)) from None
     return "sent"
 
 
@@ -80,7 +85,10 @@ def deliver_appointment_email(*, kind: str, appointment_id: int) -> str:
         return "skipped"
     if kind == emails.CONFIRMATION and appointment.status in INACTIVE_STATUSES:
         return "skipped"
-    emails.send_appointment_email(kind, appointment)
+    try:
+        emails.send_appointment_email(kind, appointment)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise EmailNotSent(describe_error(exc)) from None
     return "sent"
 
 

@@ -64,7 +64,7 @@ def schedule_reminders(appointment: Appointment) -> list[Reminder]:
     has passed) and schedule the pending ones' jobs on commit. Call inside the booking's transaction."""
     now = timezone.now()
     rows = []
-    for offset in settings.REMINDER_OFFSETS_MINUTES:
+    for offset in sorted(set(settings.REMINDER_OFFSETS_MINUTES), reverse=True):
         reminder = Reminder(appointment=appointment, offset_minutes=offset)
         _set_time(reminder, reminder_time(appointment, offset), now)
         rows.append(reminder)

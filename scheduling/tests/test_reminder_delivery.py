@@ -193,6 +193,10 @@ def test_smtp_failure_retries_with_backoff_then_fails(world, due_soon, settings,
     assert reminder.last_error == "ConnectionRefusedError"
     assert job_status(reminder.job_id) == "failed"
     assert reminder.job_id not in scheduled_jobs()
+    # What RQ keeps and logs of the failure names the error, never the recipient.
+    job = Job.fetch(reminder.job_id, connection=reminders.get_queue().connection)
+    failure = job.latest_result().exc_string
+    assert "EmailNotSent: ConnectionRefusedError" in failure and world.client.email not in failure
 
 
 @pytest.fixture

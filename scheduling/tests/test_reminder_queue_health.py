@@ -1,6 +1,7 @@
 """GET /health/queue: ok only while a worker with a live scheduler runs."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ def test_queue_health_is_503_without_a_worker_and_200_with_one():
         cwd=settings.BASE_DIR,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own group: the scheduler it forks is stopped with it
     )
     try:
         deadline = time.monotonic() + 60
@@ -36,8 +38,21 @@ def test_queue_health_is_503_without_a_worker_and_200_with_one():
         assert response.json() == {"status": "ok", "workers": 1, "scheduler": "ok"}
         assert "no-cache" in response["Cache-Control"]
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        stop_group(worker)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM the worker's process group (worker and scheduler), SIGKILL what outlives 30 s."""
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
 
 
 def test_queue_health_is_503_when_redis_is_unreachable(settings, tmp_path):
