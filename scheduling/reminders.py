@@ -120,22 +120,25 @@ def send_cancellation(appointment: Appointment) -> None:
 
 def send_now(reminder: Reminder) -> bool:
     """Ops' "send now": a pending, failed or skipped reminder is made due now and
-    its job enqueued at once. False when it was already sent or cancelled."""
-    job_id = new_job_id()
-    claimed = Reminder.objects.filter(
-        pk=reminder.pk,
-        status__in=(ReminderStatus.PENDING, ReminderStatus.FAILED, ReminderStatus.SKIPPED),
-    ).update(
-        status=ReminderStatus.PENDING,
-        scheduled_for=timezone.now(),
-        job_id=job_id,
-        last_error="",
-        updated_at=timezone.now(),
-    )
-    if claimed:
-        cancel_jobs([reminder.job_id] if reminder.job_id else [])
-        get_queue().enqueue(SEND_REMINDER, reminder.pk, job_id=job_id, retry=email_retry())
-    return bool(claimed)
+    its job enqueued at once (or by reconcile, if Redis is away). False when it
+    was already sent or cancelled."""
+    now = timezone.now()
+    resendable = (ReminderStatus.PENDING, ReminderStatus.FAILED, ReminderStatus.SKIPPED)
+    with transaction.atomic():
+        reminder = Reminder.objects.select_for_update().filter(pk=reminder.pk, status__in=resendable).first()
+        if reminder is None:
+            return False
+        old_job_ids = [reminder.job_id] if reminder.job_id else []
+        reminder.status, reminder.scheduled_for, reminder.job_id, reminder.last_error = (
+            ReminderStatus.PENDING,
+            now,
+            new_job_id(),
+            "",
+        )
+        reminder.save(update_fields=["status", "scheduled_for", "job_id", "last_error", "updated_at"])
+        transaction.on_commit(lambda: cancel_jobs(old_job_ids))
+        _enqueue_on_commit([reminder])
+    return True
 
 
 def reconcile_reminders(*, now: datetime | None = None) -> dict[str, int]:

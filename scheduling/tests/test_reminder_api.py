@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory
 from scheduling.models import Reminder
+from scheduling.reminders import send_now
 from scheduling.tests.factories import AppointmentFactory
 from scheduling.tests.reminder_support import book, run_worker, scheduled_jobs
 
@@ -120,3 +122,21 @@ def test_reminder_admin_lists_without_n_plus_one(client, world, django_assert_ma
     client.force_login(SuperuserFactory())
     with django_assert_max_num_queries(8):
         assert client.get("/admin/scheduling/reminder/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_send_now_resends_a_failed_reminder_but_never_a_sent_one(world, settings):
+    settings.REMINDER_OFFSETS_MINUTES = [1440]
+    appointment = book(starts_in=timedelta(days=3), client=world.client, doctor=world.doctor)
+    reminder = appointment.reminders.get()
+    Reminder.objects.filter(pk=reminder.pk).update(status="failed", last_error="missed")
+    reminder.refresh_from_db()
+
+    assert send_now(reminder) is True
+    run_worker()
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.last_error) == ("sent", "")
+
+    assert send_now(reminder) is False
+    run_worker()
+    assert [m.extra_headers["X-Clinic-Email"] for m in mail.outbox].count("reminder") == 1
