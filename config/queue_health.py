@@ -4,7 +4,7 @@ RQ writes its worker registry only when a worker starts, so after Redis loses
 its data (a failover to an empty replica) a running worker would look gone
 until restarted. Instead, "seen" is decided from heartbeats that are written
 again and again: each worker adds itself to a sorted set on every heartbeat
-(`HeartbeatWorker`, at most every ~25 s), and RQ's scheduler refreshes its
+(`HeartbeatMixin`, at most every ~25 s), and RQ's scheduler refreshes its
 own hash every second. Both reappear within a minute of a FLUSHALL.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import django_rq
 from django.conf import settings
-from rq import Worker
+from django_redis import get_redis_connection
 from rq.registry import (
     DeferredJobRegistry,
     FailedJobRegistry,
@@ -29,8 +29,8 @@ SEEN_WITHIN_SECONDS = 60
 WORKER_TTL_SECONDS = 40  # RQ heartbeats every worker_ttl - 15 s while idle
 
 
-class HeartbeatWorker(Worker):
-    """An RQ worker that reports itself on every heartbeat (settings.RQ["WORKER_CLASS"])."""
+class HeartbeatMixin:
+    """Makes an RQ worker report itself on every heartbeat (scheduling.reminder_worker uses it)."""
 
     def __init__(self, *args, worker_ttl=None, **kwargs):
         super().__init__(
@@ -62,7 +62,8 @@ class QueueSnapshot:
 
 
 def _connection():
-    return django_rq.get_connection("default")
+    """The cache's client: the same Redis, with short timeouts, so a probe never hangs."""
+    return get_redis_connection("default")
 
 
 def workers_seen(connection) -> int:
@@ -101,5 +102,7 @@ def snapshot() -> QueueSnapshot:
     return QueueSnapshot(
         workers=workers_seen(connection),
         scheduler_age=scheduler_age(connection),
-        jobs={name: job_counts(django_rq.get_queue(name)) for name in settings.RQ_QUEUES},
+        jobs={
+            name: job_counts(django_rq.get_queue(name, connection=connection)) for name in settings.RQ_QUEUES
+        },
     )

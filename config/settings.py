@@ -142,7 +142,12 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "config.cache"
 
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
-RQ = {"WORKER_CLASS": "config.queue_health.HeartbeatWorker"}
+RQ = {
+    # Enqueue when called: services already defer RQ work to transaction.on_commit themselves.
+    "COMMIT_MODE": "auto",
+    # Keeps the periodic reminder reconcile scheduled (scheduling/reminder_worker.py).
+    "WORKER_CLASS": "scheduling.reminder_worker.ReminderWorker",
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrUsernameBackend"]
@@ -186,6 +191,13 @@ LOGIN_RATE = env.str("LOGIN_RATE", default="10/m")
 LOGIN_IP_RATE = env.str("LOGIN_IP_RATE", default="100/m")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 REMINDER_OFFSETS_MINUTES = [int(m) for m in env.list("REMINDER_OFFSETS_MINUTES", default=["1440", "120"])]
+# A reminder found overdue by reconcile is still sent when less than this late, else `failed`.
+REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", default=60)
+REMINDER_RECONCILE_MINUTES = env.int("REMINDER_RECONCILE_MINUTES", default=5)
+# RQ retries of a failed email send, seconds after each failure (backoff).
+REMINDER_RETRY_SECONDS = [int(s) for s in env.list("REMINDER_RETRY_SECONDS", default=["10", "60", "300"])]
+CLINIC_NAME = env.str("CLINIC_NAME", default="The Clinic")
+CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="1 Main Street, Springfield")
 PATIENT_CANCEL_HOURS = env.int("PATIENT_CANCEL_HOURS", default=24)
 DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=20)
 DOCUMENTS_S3_BUCKET = env.str("DOCUMENTS_S3_BUCKET", default="")
@@ -208,6 +220,7 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clinic <no-reply@clinic.localhost>")
 
 REST_FRAMEWORK = {

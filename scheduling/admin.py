@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from rest_framework.exceptions import APIException, ValidationError
 
-from scheduling import cache, services
+from scheduling import cache, reminder_admin, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
 from scheduling.models import Appointment, TimeOff, WorkingHours
 
 

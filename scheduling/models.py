@@ -192,3 +192,45 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"idempotency {self.user_id}:{self.pk}"
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class Reminder(models.Model):
+    """One email reminder of an appointment, `offset_minutes` before its start.
+
+    The row is the source of truth; its RQ job (`job_id`) only wakes a worker
+    at `scheduled_for`. `last_error` never holds PHI: an exception class and
+    SMTP code, or a fixed reason."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    offset_minutes = models.PositiveIntegerField()
+    scheduled_for = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    job_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scheduled_for", "id"]
+        indexes = [models.Index(fields=["status", "scheduled_for"])]
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "offset_minutes"], name="reminder_one_per_offset"),
+        ]
+
+    def __str__(self):
+        return f"reminder {self.kind} of appointment {self.appointment_id}"
+
+    @property
+    def kind(self) -> str:
+        """How long before the start, as configured: "1440m", "120m"."""
+        return f"{self.offset_minutes}m"

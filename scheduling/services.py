@@ -1,8 +1,9 @@
 """Writes: booking, rescheduling, status changes, working hours and time off.
 
-Every function runs in `transaction.atomic()` (reminders, a later issue, add
-their rows in the same transaction). The exclusion constraints are the last
-word on overlaps: their violation becomes SlotTaken / ClientBusy.
+Every function runs in `transaction.atomic()`; reminder rows change in the same
+transaction and their RQ jobs move on commit (scheduling.reminders). The
+exclusion constraints are the last word on overlaps: their violation becomes
+SlotTaken / ClientBusy.
 """
 
 import itertools
@@ -14,7 +15,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from accounts.audit import record_event
-from scheduling import cache, selectors
+from scheduling import cache, reminders, selectors
 from scheduling.exceptions import ClientBusy, InvalidTransition, OutsideWorkingHours, SlotTaken
 from scheduling.models import Appointment, Status, TimeOff, WorkingHours
 
@@ -90,6 +91,8 @@ def book_appointment(
             created_by=created_by,
         )
         _save_slot(appointment)
+        reminders.schedule_reminders(appointment)
+        reminders.send_confirmation(appointment)
         record_event(action="create", actor=created_by, obj=appointment, request=request)
         cache.invalidate_appointments(doctor.pk)
     return appointment
@@ -119,6 +122,8 @@ def update_appointment(*, appointment: Appointment, changes: dict, by=None, requ
             setattr(appointment, name, changes[name])
         if changed:
             _save_slot(appointment)
+            if moves:
+                reminders.move_reminders(appointment)
             record_event(action="update", actor=by, obj=appointment, request=request, fields=changed)
             cache.invalidate_appointments(old_doctor_id, appointment.doctor_id)
     return appointment
@@ -141,6 +146,10 @@ def change_status(*, appointment: Appointment, action: str, by=None, request=Non
                 )
         appointment.status = target
         appointment.save(update_fields=["status", "updated_at"])
+        if target in (Status.CANCELLED, Status.NO_SHOW):
+            reminders.cancel_reminders(appointment)
+        if target == Status.CANCELLED:
+            reminders.send_cancellation(appointment)
         record_event(action="update", actor=by, obj=appointment, request=request, fields=["status"])
         cache.invalidate_appointments(appointment.doctor_id)
     return appointment
@@ -170,6 +179,7 @@ def delete_appointment(*, appointment: Appointment, by=None, request=None) -> No
     """Remove the row for good (admin only); the audit trail keeps its id."""
     with transaction.atomic():
         pk, doctor_id = appointment.pk, appointment.doctor_id
+        reminders.cancel_reminders(appointment)  # their jobs; the rows go with the appointment
         appointment.delete()
         record_event(action="delete", actor=by, object_type="appointment", object_id=pk, request=request)
         cache.invalidate_appointments(doctor_id)

@@ -1,6 +1,7 @@
 from django.urls import re_path
 
 from config.routers import Router
+from scheduling.reminder_views import AppointmentRemindersView
 from scheduling.views.appointments import AppointmentViewSet
 from scheduling.views.calendar import AppointmentCalendarView, CalendarFeedRotateView, CalendarFeedView
 from scheduling.views.doctors import AvailabilityView, TimeOffDetailView, TimeOffListView, WorkingHoursView
@@ -24,6 +25,11 @@ urlpatterns = [
         DOCTOR + r"/time-off/(?P<time_off_id>\d+)/?$",
         TimeOffDetailView.as_view(),
         name="doctor-time-off-detail",
+    ),
+    re_path(
+        r"^appointments/(?P<pk>\d+)/reminders/?$",
+        AppointmentRemindersView.as_view(),
+        name="appointment-reminders",
     ),
     *router.urls,
 ]

@@ -1,6 +1,7 @@
 """Helpers for tests that run the real processes: gunicorn, an RQ worker."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -74,15 +75,36 @@ def _answers(url: str) -> bool:
 
 @contextmanager
 def rq_worker(*args: str, **env):
-    """`manage.py rqworker default --with-scheduler` as the README runs it."""
+    """`manage.py rqworker default --with-scheduler` as the README runs it, in a
+    process group of its own, so the scheduler it forks stops with it."""
     process = subprocess.Popen(
         [sys.executable, "manage.py", "rqworker", "default", "--with-scheduler", *args],
         cwd=settings.BASE_DIR,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         yield process
     finally:
-        _stop(process)
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    if not wait_until(lambda: not _group_alive(process.pid), seconds=30):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -49,7 +49,9 @@ def test_metrics_exposes_request_db_cache_and_clinic_figures(client, metrics_on)
 
 
 def test_metrics_still_answers_when_redis_is_down(client, metrics_on, settings, tmp_path):
-    settings.RQ_QUEUES = {"default": {"UNIX_SOCKET_PATH": str(tmp_path / "nobody.sock"), "DB": 0}}
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": f"unix://{tmp_path}/nobody.sock?db=0"}
+    }
     response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
     assert response.status_code == 200
     assert "clinic_rq_workers" not in response.content.decode()

@@ -35,3 +35,12 @@ def test_queue_is_ok_with_a_worker_and_recovers_after_redis_loses_everything():
 def test_health_does_not_depend_on_workers():
     response = APIClient().get("/health")
     assert response.status_code == 200
+
+
+def test_queue_is_503_when_redis_is_unreachable(settings, tmp_path):
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": f"unix://{tmp_path}/nobody.sock?db=0"}
+    }
+    status, body = queue_status(APIClient())
+    assert status == 503
+    assert body == {"status": "degraded", "workers": 0, "scheduler": "down"}

@@ -1,0 +1,77 @@
+"""Reminders in the admin, and the django-rq dashboard for superusers only."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import user_passes_test
+from django_rq.admin import QueueAdmin
+from django_rq.models import Dashboard
+
+from scheduling.models import Reminder
+from scheduling.reminders import send_now
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("id", "appointment_id", "kind", "scheduled_for", "status", "attempts", "sent_at")
+    list_filter = ("status",)
+    date_hierarchy = "scheduled_for"
+    list_select_related = ("appointment",)
+    ordering = ("-scheduled_for",)
+    fields = (
+        "appointment",
+        "offset_minutes",
+        "scheduled_for",
+        "status",
+        "sent_at",
+        "attempts",
+        "last_error",
+        "job_id",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    actions = ["send_selected_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send now", permissions=["view"])
+    def send_selected_now(self, request, queryset):
+        sent = sum(send_now(reminder) for reminder in queryset)
+        skipped = queryset.count() - sent
+        self.message_user(request, f"{sent} reminder(s) enqueued to send now.")
+        if skipped:
+            messages.warning(request, "Sent and cancelled reminders are not sent again.")
+
+
+def _superuser_only(view):
+    return user_passes_test(lambda user: user.is_active and user.is_superuser, login_url="admin:login")(view)
+
+
+class SuperuserQueueAdmin(QueueAdmin):
+    """django-rq's dashboard (admin index → Django-RQ) shows jobs' arguments and
+    queue controls: superusers only, not every `is_staff` account."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def get_urls(self):
+        return [_wrap(pattern) for pattern in super().get_urls()]
+
+
+def _wrap(pattern):
+    pattern.callback = _superuser_only(pattern.callback)
+    return pattern
+
+
+if admin.site.is_registered(Dashboard):
+    admin.site.unregister(Dashboard)
+admin.site.register(Dashboard, SuperuserQueueAdmin)
