@@ -16,6 +16,7 @@ import random
 import re
 import socket
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -58,7 +59,22 @@ def weekdays(start: date, count: int) -> list[date]:
     return days
 
 
-def scenarios(base: str) -> dict[str, list[Request]]:
+@dataclass
+class Scenario:
+    """What to warm up with, what to measure under load, and what to sample for
+    server figures (requests the load did not send, so an uncached scenario
+    stays uncached)."""
+
+    measure: list[Request]
+    warm: list[Request] = field(default_factory=list)
+    sample: list[Request] = field(default_factory=list)
+
+
+def repeated(requests: list[Request]) -> Scenario:
+    return Scenario(measure=requests, warm=requests[:200], sample=requests[:20])
+
+
+def scenarios(base: str) -> dict[str, Scenario]:
     doctor, staff = login(base, "dr.house"), login(base, "frontdesk")
     doctors = [d["id"] for d in get_json(base, "/api/v1/doctors/", staff)]
     clients = [c["id"] for c in get_json(base, "/api/v1/clients/?limit=100", staff)["results"]]
@@ -66,21 +82,25 @@ def scenarios(base: str) -> dict[str, list[Request]]:
     as_staff = {"Authorization": f"Bearer {staff}", "Content-Type": "application/json"}
     soon = weekdays(date.today() + timedelta(days=1), 20)
     rng = random.Random(42)  # noqa: S311 (load shape, not secrets)
+    # A unique, ignored parameter per request: every page is computed, none served from Redis.
+    uncached = [
+        Request("GET", f"/api/v1/appointments/?limit=20&nocache={uuid.uuid4().hex}", as_doctor)
+        for _ in range(50_040)
+    ]
+    book = bookings(doctors, clients, as_staff, rng)
     return {
-        "live": [Request("GET", "/health/live", {})],
-        "me": [Request("GET", "/api/v1/auth/me", as_doctor)],
-        "list_cached": [Request("GET", "/api/v1/appointments/?limit=20", as_doctor)],
-        # A unique, ignored parameter per request: every page is computed, none served from Redis.
-        "list_uncached": [
-            Request("GET", f"/api/v1/appointments/?limit=20&nocache={uuid.uuid4().hex}", as_doctor)
-            for _ in range(50_000)
-        ],
-        "availability": [
-            Request("GET", f"/api/v1/doctors/{d}/availability?date={day}&duration=30", as_staff)
-            for d in doctors[:10]
-            for day in soon
-        ],
-        "book": bookings(doctors, clients, as_staff, rng),
+        "live": repeated([Request("GET", "/health/live", {})]),
+        "me": repeated([Request("GET", "/api/v1/auth/me", as_doctor)]),
+        "list_cached": repeated([Request("GET", "/api/v1/appointments/?limit=20", as_doctor)]),
+        "list_uncached": Scenario(measure=uncached[:50_000], warm=uncached[-40:-20], sample=uncached[-20:]),
+        "availability": repeated(
+            [
+                Request("GET", f"/api/v1/doctors/{d}/availability?date={day}&duration=30", as_staff)
+                for d in doctors[:10]
+                for day in soon
+            ]
+        ),
+        "book": Scenario(measure=book[:-20], sample=book[-20:]),
     }
 
 
@@ -103,10 +123,10 @@ def bookings(doctors, clients, headers, rng) -> list[Request]:
     return requests
 
 
-def server_figures(base: str, requests: list[Request], samples: int = 20) -> tuple[float, float]:
+def server_figures(base: str, requests: list[Request]) -> tuple[float, float]:
     """Mean queries and server milliseconds per request, from Server-Timing."""
     queries, millis = [], []
-    for r in requests[-samples:]:
+    for r in requests:
         token = r.headers.get("Authorization", "").removeprefix("Bearer ") or None
         body = json.loads(r.body) if r.body else None
         _, response_headers, _ = stack.request(base, r.method, r.path, token, body)
@@ -120,7 +140,7 @@ def server_figures(base: str, requests: list[Request], samples: int = 20) -> tup
 
 
 def warm_up(base: str, requests: list[Request]) -> None:
-    for r in requests[:200]:
+    for r in requests:
         token = r.headers.get("Authorization", "").removeprefix("Bearer ") or None
         stack.request(base, r.method, r.path, token, json.loads(r.body) if r.body else None)
 
@@ -133,13 +153,10 @@ def main() -> int:
     results = {}
     try:
         with stack.gunicorn(env, free_port()) as base:
-            plan = scenarios(base)
-            for name, requests in plan.items():
-                if name != "book":
-                    warm_up(base, requests if name != "list_uncached" else requests[-200:])
-                measure = requests[:-20] if name == "book" else requests
-                result = load.run(base, measure, seconds=seconds, connections=connections)
-                queries, server_ms = server_figures(base, requests)
+            for name, scenario in scenarios(base).items():
+                warm_up(base, scenario.warm)
+                result = load.run(base, scenario.measure, seconds=seconds, connections=connections)
+                queries, server_ms = server_figures(base, scenario.sample)
                 results[name] = {
                     "rps": round(result.rps, 1),
                     "p50_ms": round(result.p50_ms, 2),
