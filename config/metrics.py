@@ -12,6 +12,7 @@ import os
 
 import prometheus_client
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from prometheus_client import multiprocess
@@ -23,9 +24,29 @@ logger = logging.getLogger(__name__)
 
 
 class ClinicCollector:
-    """Gauges gathered on each scrape: RQ jobs by state, workers, scheduler heartbeat age."""
+    """Gauges gathered on each scrape: reminders by status (one query), RQ jobs
+    by state, workers seen, scheduler heartbeat age (a few Redis reads)."""
 
     def collect(self):
+        yield from self._reminders()
+        yield from self._queue()
+
+    @staticmethod
+    def _reminders():
+        from scheduling.selectors import reminder_counts
+
+        try:
+            counts = reminder_counts()
+        except DatabaseError:  # the database is down: the gauge is absent, the scrape still answers
+            logger.warning("metrics: reminder counts unavailable")
+            return
+        gauge = GaugeMetricFamily("clinic_reminders", "Reminders by status", labels=["status"])
+        for status, count in counts.items():
+            gauge.add_metric([status], count)
+        yield gauge
+
+    @staticmethod
+    def _queue():
         try:
             snapshot = queue_health.snapshot()
         except Exception:  # Redis unreachable: the RQ gauges are absent, the scrape still answers

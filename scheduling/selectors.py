@@ -5,10 +5,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
-from scheduling.models import Appointment, Status, TimeOff, WorkingHours
+from scheduling.models import Appointment, Reminder, ReminderStatus, Status, TimeOff, WorkingHours
 
 CALENDAR_PAST_DAYS = 90
 
@@ -95,3 +96,24 @@ def calendar_appointments(user, doctor_id: int | None):
         queryset = queryset.filter(doctor_id=doctor_id)
     since = timezone.now() - timedelta(days=CALENDAR_PAST_DAYS)
     return queryset.filter(starts_at__gte=since).select_related("client").order_by("starts_at")
+
+
+def reminder_counts() -> dict[str, int]:
+    """Reminders by status, every status present (one query)."""
+    counts = dict.fromkeys(ReminderStatus.values, 0)
+    for row in Reminder.objects.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def reminder_problems(*, now=None) -> dict[str, int]:
+    """What needs a person: pending reminders overdue by more than a reconcile
+    period, and reminders that failed in the last day (one query)."""
+    now = now or timezone.now()
+    overdue_before = now - timedelta(minutes=2 * settings.REMINDER_RECONCILE_MINUTES)
+    return Reminder.objects.aggregate(
+        overdue=Count("id", filter=Q(status=ReminderStatus.PENDING, scheduled_for__lt=overdue_before)),
+        failed_last_day=Count(
+            "id", filter=Q(status=ReminderStatus.FAILED, updated_at__gte=now - timedelta(days=1))
+        ),
+    )

@@ -1,4 +1,5 @@
 import re
+import time
 
 import pytest
 from rest_framework.test import APIClient
@@ -48,6 +49,7 @@ def test_metrics_exposes_request_db_cache_and_clinic_figures(client, metrics_on)
     assert 'clinic_rq_jobs{queue="default",state="queued"}' in text
 
 
+@pytest.mark.django_db
 def test_metrics_still_answers_when_redis_is_down(client, metrics_on, settings, tmp_path):
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "LOCATION": f"unix://{tmp_path}/nobody.sock?db=0"}
@@ -76,3 +78,51 @@ def test_counters_from_several_gunicorn_workers_are_summed(tmp_path):
     # 40 requests, plus the readiness probe(s) the fixture made before yielding.
     assert _count(text, "health-live") >= 40
     assert _count(text, "health-live") <= 45
+
+
+def reminder_gauge(client) -> dict[str, float]:
+    text = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode()
+    return {
+        status: float(value)
+        for status, value in re.findall(r'clinic_reminders\{status="(\w+)"\} (\S+)', text)
+    }
+
+
+@pytest.fixture
+def one_due_reminder(world, settings):
+    """A reminder due two seconds from now, booked as the services do."""
+    from datetime import timedelta
+
+    from scheduling.tests.reminder_support import book
+
+    settings.REMINDER_OFFSETS_MINUTES = [60]
+    settings.REMINDER_RETRY_SECONDS = [1]  # fixed on the job when it is enqueued
+    return book(starts_in=timedelta(minutes=60, seconds=2), client=world.client, doctor=world.doctor)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminder_gauge_moves_when_a_reminder_is_sent(client, metrics_on, one_due_reminder):
+    from scheduling.tests.reminder_support import run_worker, wait_until
+
+    assert reminder_gauge(client) | {"pending": 1.0} == reminder_gauge(client)
+    assert reminder_gauge(client)["sent"] == 0
+    wait_until(one_due_reminder.reminders.get().scheduled_for)
+    run_worker()
+    gauge = reminder_gauge(client)
+    assert (gauge["pending"], gauge["sent"]) == (0, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminder_gauge_moves_when_a_reminder_fails(client, metrics_on, one_due_reminder, settings):
+    from config.tests.live import free_port
+    from scheduling.tests.reminder_support import run_worker, wait_until
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    wait_until(one_due_reminder.reminders.get().scheduled_for)
+    run_worker()  # refused by the closed port: one retry left
+    assert reminder_gauge(client)["failed"] == 0
+    time.sleep(1.1)
+    run_worker()  # refused again: failed for good
+    gauge = reminder_gauge(client)
+    assert (gauge["pending"], gauge["failed"]) == (0, 1)

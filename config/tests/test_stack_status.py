@@ -4,7 +4,9 @@ import sys
 
 import pytest
 from django.conf import settings
+from rest_framework.test import APIClient
 
+from accounts.tests.test_user_model import _test_database_url
 from config.tests.live import rq_worker, wait_until
 from config.tests.test_queue_health import queue_status
 
@@ -15,7 +17,7 @@ def stack_status(**env) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", "stack_status"],
         cwd=settings.BASE_DIR,
-        env={**os.environ, **env},
+        env={**os.environ, "DATABASE_URL": _test_database_url(), **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -23,8 +25,6 @@ def stack_status(**env) -> subprocess.CompletedProcess:
 
 
 def test_stack_status_is_zero_when_everything_runs():
-    from rest_framework.test import APIClient
-
     with rq_worker():
         assert wait_until(lambda: queue_status(APIClient())[0] == 200, seconds=30)
         result = stack_status()
@@ -42,3 +42,26 @@ def test_stack_status_is_nonzero_with_redis_stopped(tmp_path):
     result = stack_status(REDIS_URL=f"unix://{tmp_path}/stopped.sock?db=0")
     assert result.returncode == 1
     assert "redis" in result.stdout and "UNREACHABLE" in result.stdout
+
+
+def test_stack_status_flags_overdue_and_failed_reminders(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduling.models import Reminder, ReminderStatus
+    from scheduling.tests.factories import AppointmentFactory
+
+    appointment = AppointmentFactory(client=world.client, doctor=world.doctor)
+    Reminder.objects.create(
+        appointment=appointment,
+        offset_minutes=120,
+        scheduled_for=timezone.now() - timedelta(hours=1),
+        status=ReminderStatus.PENDING,
+    )
+    with rq_worker():
+        assert wait_until(lambda: queue_status(APIClient())[0] == 200, seconds=30)
+        result = stack_status()
+    assert result.returncode == 1
+    assert "FAIL reminders" in result.stdout
+    assert "1 overdue" in result.stdout
