@@ -1,0 +1,1 @@
+from clinic import document_admin  # noqa: F401
