@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from clinic import services
+from clinic.document_admin import DocumentInline
 from clinic.models import Client
 
 
@@ -47,6 +48,7 @@ class ClientAdmin(admin.ModelAdmin):
     autocomplete_fields = ("assigned_doctor", "user")
     readonly_fields = ("is_archived", "created_at", "updated_at")
     actions = ("archive", "restore")
+    inlines = (DocumentInline,)
     fieldsets = (
         (None, {"fields": ("first_name", "last_name", "date_of_birth", "gender")}),
         ("Contact", {"fields": ("email", "phone", "address")}),

@@ -77,3 +77,55 @@ class Client(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+
+def document_storage():
+    """The documents storage (`STORAGES["documents"]`), looked up on each use
+    so a settings change (tests, S3 in production) is always honoured."""
+    from clinic.document_storage import documents_storage
+
+    return documents_storage
+
+
+def random_document_name(instance, filename):
+    """A random storage name: the uploaded name never reaches the storage."""
+    import secrets  # imported here to keep this module's header shared with the Client code
+
+    token = secrets.token_hex(16)
+    return f"{token[:2]}/{token}.enc"
+
+
+class DocumentKind(models.TextChoices):
+    LAB_RESULT = "lab_result", "Lab result"
+    REFERRAL = "referral", "Referral"
+    IMAGING_REPORT = "imaging_report", "Imaging report"
+    CONSENT = "consent", "Consent"
+    OTHER = "other", "Other"
+
+
+class Document(models.Model):
+    """A file on a client's record. The stored file is encrypted with
+    FIELD_ENCRYPTION_KEYS (see clinic/documents.py); title and original name
+    may be PHI, so they are encrypted too and never searched."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")
+    title = EncryptedTextField()
+    kind = models.CharField(max_length=32, choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(storage=document_storage, upload_to=random_document_name, max_length=200)
+    original_name = EncryptedTextField(blank=True, default="")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "is_archived", "-created_at"])]
+
+    def __str__(self):
+        return f"Document {self.pk}"

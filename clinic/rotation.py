@@ -43,7 +43,9 @@ class UnreadableValue(Exception):
 
 def rotation_steps() -> list[RotationStep]:
     """Every kind of data under the field keys, in the order they are rotated."""
-    return [
+    from clinic.documents import rotate_document_keys
+
+    columns = [
         RotationStep(
             name=model._meta.label,
             run=lambda batch_size, model=model, names=names: rotate_model_fields(
@@ -52,6 +54,11 @@ def rotation_steps() -> list[RotationStep]:
         )
         for model, names in encrypted_model_fields()
     ]
+    files = RotationStep(
+        name="clinic.Document files",
+        run=lambda batch_size: RotationResult(rotated=rotate_document_keys(batch_size=batch_size)),
+    )
+    return [*columns, files]
 
 
 def encrypted_model_fields() -> list[tuple[type[models.Model], list[str]]]:

@@ -201,6 +201,37 @@ CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="1 Main Street, Springfield")
 PATIENT_CANCEL_HOURS = env.int("PATIENT_CANCEL_HOURS", default=24)
 DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=20)
 DOCUMENTS_S3_BUCKET = env.str("DOCUMENTS_S3_BUCKET", default="")
+# Documents are encrypted before they reach this storage, and never served by
+# URL (no MEDIA_URL route): only through the audited download endpoint.
+if DOCUMENTS_S3_BUCKET:
+    # django-storages' S3 backend (needs boto3); credentials come from the usual
+    # AWS_* variables or the instance's role, through boto3's own lookup.
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "location": env.str("DOCUMENTS_S3_PREFIX", default="documents"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": Path(MEDIA_ROOT) / "documents",
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+# Uploads above 1 MiB stream to a temporary file instead of memory; the
+# document upload also counts bytes as they arrive (clinic/document_views.py).
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+# Non-file request data (JSON bodies, form fields) held in memory at most.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2621440)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SERVER_TIMING = env.bool("SERVER_TIMING", default=False)  # Server-Timing header with app/db time

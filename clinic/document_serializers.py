@@ -1,0 +1,28 @@
+from rest_framework import serializers
+
+from clinic.models import Document, DocumentKind
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "client",
+            "title",
+            "kind",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    """The multipart form of an upload; type and size are judged by the service."""
+
+    file = serializers.FileField(use_url=False)
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=DocumentKind.choices, default=DocumentKind.OTHER)
