@@ -4,6 +4,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
 from accounts.models import AuditEvent, Role, User
+from config.representation import iso_datetime
 
 
 class UserSerializer(serializers.Serializer):
@@ -19,6 +20,18 @@ class UserSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
     is_active = serializers.BooleanField()
     date_joined = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, user):
+        """The declared fields, built directly (config.representation says why)."""
+        return {
+            "id": user.pk,
+            "email": user.email,
+            "username": user.username,
+            "full_name": user.full_name,
+            "role": user.role,
+            "is_active": user.is_active,
+            "date_joined": iso_datetime(user.date_joined),
+        }
 
 
 class OwnProfileSerializer(UserSerializer):

@@ -9,7 +9,6 @@ call here is a miss or a no-op (django-redis IGNORE_EXCEPTIONS), never an error.
 """
 
 import hashlib
-import json
 import logging
 import uuid
 
@@ -57,32 +56,46 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def _get_versioned(version_key: str, key: str):
+    """(value, version): the value if it was stored under the current version,
+    read with that version in one round trip. After a miss, store the new value
+    under this version: read before the value was computed, it can't hide a
+    write made meanwhile (that write's bump makes the stored value stale)."""
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key) or _version(version_key)
+    stored = found.get(key)
+    if not isinstance(stored, tuple) or stored[0] != version:
+        return None, version
+    return stored[1], version
+
+
 def list_page_key(user, full_url: str) -> str:
-    return f"sched:list:{user.pk}:{user.role}:{_digest(full_url)}:{_version(APPOINTMENTS_VERSION)}"
+    return f"sched:list:{user.pk}:{user.role}:{_digest(full_url)}"
 
 
-def get_list_page(key: str):
-    token = cache.get(key)
+def get_list_page(key: str) -> tuple[bytes | None, str]:
+    """The page's JSON (decrypted) if cached under the current version, and that version."""
+    token, version = _get_versioned(APPOINTMENTS_VERSION, key)
     if token is None:
-        return None
+        return None, version
     try:
-        return json.loads(field_fernet().decrypt(token))
-    except (InvalidToken, ValueError):
+        return field_fernet().decrypt(token), version
+    except InvalidToken:
         logger.warning("unreadable cached appointment page ignored")
-        return None
+        return None, version
 
 
-def set_list_page(key: str, data) -> None:
-    cache.set(key, field_fernet().encrypt(json.dumps(data).encode()), LIST_TTL_SECONDS)
+def set_list_page(key: str, version: str, page: bytes) -> None:
+    cache.set(key, (version, field_fernet().encrypt(page)), LIST_TTL_SECONDS)
 
 
 def availability_key(doctor_id, day, duration) -> str:
-    return f"sched:avail:{doctor_id}:{day.isoformat()}:{duration}:{_version(_doctor_version_key(doctor_id))}"
+    return f"sched:avail:{doctor_id}:{day.isoformat()}:{duration}"
 
 
-def get_availability(key: str):
-    return cache.get(key)
+def get_availability(doctor_id, key: str) -> tuple[list | None, str]:
+    return _get_versioned(_doctor_version_key(doctor_id), key)
 
 
-def set_availability(key: str, slots) -> None:
-    cache.set(key, slots, AVAILABILITY_TTL_SECONDS)
+def set_availability(key: str, version: str, slots) -> None:
+    cache.set(key, (version, slots), AVAILABILITY_TTL_SECONDS)

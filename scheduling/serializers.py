@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from clinic.models import Client
+from config.representation import iso_datetime
 from scheduling.models import Appointment, TimeOff, WorkingHours
 from scheduling.services import MAX_DURATION, MIN_DURATION
 
@@ -18,6 +19,22 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "status", "reason", "notes", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, appointment):
+        """The Meta fields, built directly (config.representation says why)."""
+        return {
+            "id": appointment.pk,
+            "client": appointment.client_id,
+            "doctor": appointment.doctor_id,
+            "starts_at": iso_datetime(appointment.starts_at),
+            "duration_minutes": appointment.duration_minutes,
+            "ends_at": iso_datetime(appointment.ends_at),
+            "status": appointment.status,
+            "reason": appointment.reason,
+            "notes": appointment.notes,
+            "created_at": iso_datetime(appointment.created_at),
+            "updated_at": iso_datetime(appointment.updated_at),
+        }
 
 
 @extend_schema_field(OpenApiTypes.INT)

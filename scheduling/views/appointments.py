@@ -1,10 +1,12 @@
 """`/api/v1/appointments/`: thin views over scheduling.services."""
 
+from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from scheduling import cache, services
@@ -55,12 +57,13 @@ class AppointmentViewSet(
         return Appointment.objects.visible_to(self.request.user).order_by("starts_at", "id")
 
     def list(self, request, *args, **kwargs):
+        """A cached page is sent as the JSON it was stored as: no parse, no render."""
         key = cache.list_page_key(request.user, request.build_absolute_uri())
-        data = cache.get_list_page(key)
-        if data is None:
-            data = super().list(request, *args, **kwargs).data
-            cache.set_list_page(key, data)
-        return Response(data)
+        page, version = cache.get_list_page(key)
+        if page is None:
+            page = JSONRenderer().render(super().list(request, *args, **kwargs).data)
+            cache.set_list_page(key, version, page)
+        return HttpResponse(page, content_type="application/json")
 
     @idempotent
     def create(self, request, *args, **kwargs):

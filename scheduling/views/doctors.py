@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.representation import iso_datetime
 from scheduling import cache, selectors, services
 from scheduling.models import TimeOff, WorkingHours
 from scheduling.permissions import ManagesDoctorSchedule
@@ -41,16 +42,16 @@ class AvailabilityView(DoctorMixin, APIView):
         query.is_valid(raise_exception=True)
         day, duration = query.validated_data["date"], query.validated_data["duration"]
         key = cache.availability_key(doctor.pk, day, duration)
-        slots = cache.get_availability(key)
+        slots, version = cache.get_availability(doctor.pk, key)
         if slots is None:
             slots = selectors.day_slots(doctor, day, duration)
-            cache.set_availability(key, slots)
-        body = {
-            "doctor": doctor.pk,
-            "date": day,
-            "slots": [{"starts_at": s, "ends_at": e} for s, e in selectors.future_slots(slots)],
-        }
-        return Response(AvailabilitySerializer(body).data)
+            cache.set_availability(key, version, slots)
+        # AvailabilitySerializer's shape, built directly (config.representation says why).
+        free = [
+            {"starts_at": iso_datetime(s), "ends_at": iso_datetime(e)}
+            for s, e in selectors.future_slots(slots)
+        ]
+        return Response({"doctor": doctor.pk, "date": day.isoformat(), "slots": free})
 
 
 class WorkingHoursView(DoctorMixin, APIView):
