@@ -36,10 +36,6 @@ def active_doctors():
     return User.objects.filter(role=Role.DOCTOR, is_active=True, is_superuser=False)
 
 
-def has_working_hours(doctor) -> bool:
-    return WorkingHours.objects.filter(doctor=doctor).exists()
-
-
 def working_blocks(doctor, day: date) -> list[tuple[datetime, datetime]]:
     """The doctor's working hours on local `day`, as real instants."""
     rows = WorkingHours.objects.filter(doctor=doctor, weekday=day.weekday()).order_by("start")
@@ -50,8 +46,14 @@ def fits_working_hours(doctor, starts_at: datetime, ends_at: datetime) -> bool:
     """True when the visit lies inside one working block of its local day and
     outside every time off. A doctor with no working hours is always bookable
     except during their time off."""
-    if has_working_hours(doctor):
-        blocks = working_blocks(doctor, local_date(starts_at))
+    day = local_date(starts_at)
+    weekly = list(WorkingHours.objects.filter(doctor=doctor).values_list("weekday", "start", "end"))
+    if weekly:
+        blocks = [
+            (local_moment(day, start), local_moment(day, end))
+            for wd, start, end in weekly
+            if wd == day.weekday()
+        ]
         if not any(start <= starts_at and ends_at <= end for start, end in blocks):
             return False
     return not overlapping_time_off(doctor, starts_at, ends_at).exists()
