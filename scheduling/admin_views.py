@@ -20,6 +20,7 @@ SLOT_MINUTES = 30
 SLOT_PX = 34  # the height of one slot row
 DEFAULT_RANGE = (8 * 60, 18 * 60)  # 08:00-18:00 when nobody works that day
 STATUS_LABELS = dict(Status.choices)
+DASH = "\u2013"  # an en dash between two times
 
 
 @dataclass
@@ -111,13 +112,13 @@ def build_schedule(user, day: date) -> dict:
     for period in time_off:
         start, end = _minute_of(day, period.starts_at), _minute_of(day, period.ends_at)
         if end > first and start < last:
-            label = f"Time off {_hhmm(start)}–{_hhmm(end)}"
+            label = f"Time off {_hhmm(start)}{DASH}{_hhmm(end)}"
             columns[period.doctor_id].shaded.append(place(start, end, css="time-off", label=label))
     for appointment in appointments:
         start, end = _minute_of(day, appointment.starts_at), _minute_of(day, appointment.ends_at)
         client = appointment.client
         status = STATUS_LABELS.get(appointment.status, appointment.status)
-        time = f"{_hhmm(start)}–{_hhmm(end)}"
+        time = f"{_hhmm(start)}{DASH}{_hhmm(end)}"
         columns[appointment.doctor_id].appointments.append(
             place(
                 start,

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def perms(group: Group) -> set[str]:
-    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+    rows = group.permissions.select_related("content_type")
+    return {f"{p.content_type.app_label}.{p.codename}" for p in rows}
 
 
 def test_migrate_creates_a_group_per_role_with_its_permissions():
