@@ -87,10 +87,12 @@ def build_schedule(user, day: date) -> dict:
     first = first // SLOT_MINUTES * SLOT_MINUTES
     last = -(-last // SLOT_MINUTES) * SLOT_MINUTES
 
-    def place(start: int, end: int, **kwargs) -> Block:
+    def place(start: int, end: int, gap: bool = False, **kwargs) -> Block:
         start, end = max(start, first), min(end, last)
         top = (start - first) * SLOT_PX // SLOT_MINUTES
         height = max((end - start) * SLOT_PX // SLOT_MINUTES, 14)
+        if gap:  # back-to-back visits stay two blocks
+            top, height = top + 1, height - 3
         return Block(top=top, height=height, **kwargs)
 
     columns = {doctor.pk: Column(doctor=doctor) for doctor in doctors}
@@ -123,6 +125,7 @@ def build_schedule(user, day: date) -> dict:
             place(
                 start,
                 end,
+                gap=True,
                 label=f"{client.first_name} {client.last_name}",
                 css=f"status-{appointment.status}",
                 url=reverse("admin:scheduling_appointment_change", args=[appointment.pk]),

@@ -56,7 +56,7 @@ def test_day_schedule_shows_a_column_per_doctor_and_blocks_by_status(world):
     [block] = columns[world.doctor.pk].appointments
     assert (block.css, block.height, block.url) == (
         "status-scheduled",
-        2 * 34,
+        2 * 34 - 3,
         f"/admin/scheduling/appointment/{mine.pk}/change/",
     )
     assert [b.css for b in columns[world.other_doctor.pk].appointments] == ["status-confirmed"]
