@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format install stop clean bench
+.PHONY: run test test-e2e lint format install stop clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Browser tests of the admin (e2e/): Playwright driving Debian's Chromium.
+CHROMIUM ?= /usr/bin/chromium
+test-e2e: $(STAMP)
+	@test -x $(CHROMIUM) || { echo "make test-e2e needs Chromium at $(CHROMIUM): apt-get install -y chromium" >&2; exit 1; }
+	E2E_CHROMIUM=$(CHROMIUM) $(PY) -m pytest e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

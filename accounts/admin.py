@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts import services
+from accounts import roles, services
 from accounts.audit import record_event
 from accounts.forms import UserCreateForm, UserEditForm
 from accounts.models import AuditAction, AuditEvent, User
@@ -17,7 +17,8 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "email", "full_name")
     ordering = ("username",)
     inlines = (WorkingHoursInline,)
-    readonly_fields = ("last_login", "date_joined", "tokens_valid_after")
+    # is_staff and the role groups follow `role` (accounts.roles): shown, not edited.
+    readonly_fields = ("is_staff", "groups", "last_login", "date_joined", "tokens_valid_after")
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         ("Profile", {"fields": ("full_name", "role")}),
@@ -34,11 +35,18 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return (*self.readonly_fields, "is_superuser")  # only a superuser makes another
+
     def save_model(self, request, obj, form, change):
         """Through the same service as the API, so a role change or a
-        deactivation here revokes the user's tokens too."""
+        deactivation here revokes the user's tokens too (and moves their group)."""
         if not change:
+            roles.apply_role_flags(obj)
             super().save_model(request, obj, form, change)
+            roles.sync_groups(obj)
             record_event(
                 action=AuditAction.CREATE, obj=obj, request=request, fields=sorted(form.changed_data)
             )
@@ -55,9 +63,10 @@ class UserAdmin(BaseUserAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "action", "actor", "object_type", "object_id", "ip", "request_id")
     list_filter = ("action", "object_type")
-    search_fields = ("object_id", "request_id")
+    search_fields = ("object_id", "request_id", "actor__username")
     list_select_related = ("actor",)
     date_hierarchy = "at"
+    readonly_fields = ("at", "action", "actor", "object_type", "object_id", "ip", "request_id", "fields")
 
     def has_add_permission(self, request):
         return False

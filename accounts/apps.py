@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -6,4 +7,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from accounts import schema, signals  # noqa: F401 (registers handlers and the OpenAPI scheme)
+        from accounts import roles, schema, signals  # noqa: F401 (registers handlers and the OpenAPI scheme)
+
+        # After `migrate` (and a test flush): the role groups of accounts.roles.
+        post_migrate.connect(roles.on_post_migrate, sender=self, dispatch_uid="accounts_role_groups")

@@ -18,7 +18,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import tokens
+from accounts import roles, tokens
 from accounts.audit import record_event
 from accounts.exceptions import InvalidCredentials, InvalidResetToken
 from accounts.models import AuditAction, Role, User
@@ -167,9 +167,13 @@ def _check_unique(user: User) -> None:
 
 
 def _save(user: User) -> None:
+    """Save a created or changed user; their admin access (`is_staff`, role
+    group) follows their role (accounts.roles)."""
+    roles.apply_role_flags(user)
     try:
         with transaction.atomic():
             user.save()
+            roles.sync_groups(user)
     except IntegrityError as exc:  # a racing sign-up took the email or username
         raise ValidationError({"username": ["A user with this email or username already exists."]}) from exc
 

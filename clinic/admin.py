@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from clinic import services
 from clinic.document_admin import DocumentInline
 from clinic.models import Client
+from clinic.permissions import client_fields_editable_by
 
 
 class ClientAdminForm(forms.ModelForm):
@@ -41,9 +42,11 @@ class ClientAdmin(admin.ModelAdmin):
     Writes go through `clinic.services`, so the audit trail is the API's."""
 
     form = ClientAdminForm
-    list_display = ("name", "assigned_doctor", "phone", "is_archived")
+    list_display = ("name", "date_of_birth", "assigned_doctor", "phone", "is_archived")
     list_select_related = ("assigned_doctor",)
-    list_filter = ("is_archived", ("assigned_doctor", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("is_archived", ("assigned_doctor", admin.RelatedOnlyFieldListFilter), "gender")
+    date_hierarchy = "created_at"
+    list_per_page = 50
     search_fields = ("last_name", "first_name", "email", "phone")
     autocomplete_fields = ("assigned_doctor", "user")
     readonly_fields = ("is_archived", "created_at", "updated_at")
@@ -60,23 +63,50 @@ class ClientAdmin(admin.ModelAdmin):
     def name(self, client):
         return f"{client.last_name}, {client.first_name}"
 
-    # Roles are the project's permission system: admin and staff manage every
-    # record (as in the API); a doctor or patient never, whatever model
-    # permissions they were given. Signing in to the admin still needs is_staff.
+    # Roles scope records as in the API: admin and staff manage every record
+    # (archived ones too, to restore them), a doctor sees their own patients
+    # (`visible_to`) and changes only what `client_fields_editable_by` allows.
+    # The model permissions come from the role groups (accounts.roles).
+    def get_queryset(self, request):
+        user = request.user
+        queryset = super().get_queryset(request)
+        if user.is_clinic_staff:
+            return queryset
+        return queryset.filter(pk__in=Client.objects.visible_to(user).values("pk"))
+
+    def _role_may(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_clinic_staff or user.is_doctor)
+
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_clinic_staff
+        return self._role_may(request) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        return self._role_may(request) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
-        return self.has_module_permission(request)
+        return request.user.is_clinic_staff and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        return self._role_may(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # records are archived, never deleted
+
+    def has_archive_permission(self, request):
+        return request.user.is_admin  # the API's DELETE: admins only
+
+    def get_readonly_fields(self, request, obj=None):
+        writable = frozenset(ClientAdminForm.Meta.fields)
+        locked = writable - client_fields_editable_by(request.user, writable)
+        return (*self.readonly_fields, *sorted(locked))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Autocomplete (booking) offers active records only."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.path.endswith("/autocomplete/"):
+            queryset = queryset.filter(is_archived=False)
+        return queryset, may_have_duplicates
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
@@ -100,13 +130,13 @@ class ClientAdmin(admin.ModelAdmin):
     def log_change(self, request, obj, message):
         return None
 
-    @admin.action(description="Archive selected records", permissions=["change"])
+    @admin.action(description="Archive selected records", permissions=["archive"])
     def archive(self, request, queryset):
         for client in queryset.filter(is_archived=False):
             services.archive_client(client=client, actor=request.user, request=request)
         self.message_user(request, "Archived the selected records.", messages.SUCCESS)
 
-    @admin.action(description="Restore selected records", permissions=["change"])
+    @admin.action(description="Restore selected records", permissions=["archive"])
     def restore(self, request, queryset):
         for client in queryset.filter(is_archived=True):
             services.restore_client(client=client, actor=request.user, request=request)

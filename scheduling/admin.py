@@ -3,9 +3,11 @@ Every write goes through scheduling.services, so the admin obeys the API's rules
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
+from django.urls import path
 from rest_framework.exceptions import APIException, ValidationError
 
-from scheduling import cache, reminder_admin, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
+from scheduling import cache, reminder_admin, selectors, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
 from scheduling.models import Appointment, TimeOff, WorkingHours
 
 
@@ -21,6 +23,7 @@ class AppointmentAdminForm(forms.ModelForm):
     The admin's change view is atomic: a later failure rolls the booking back."""
 
     acting_user = None
+    acting_request = None
 
     class Meta:
         model = Appointment
@@ -44,60 +47,145 @@ class AppointmentAdminForm(forms.ModelForm):
             return services.book_appointment(
                 client=cleaned["client"], doctor=cleaned["doctor"], starts_at=cleaned["starts_at"],
                 duration_minutes=cleaned["duration_minutes"], reason=cleaned.get("reason", ""),
-                notes=cleaned.get("notes", ""), created_by=self.acting_user,
+                notes=cleaned.get("notes", ""), created_by=self.acting_user, request=self.acting_request,
             )  # fmt: skip
         changes = {name: cleaned[name] for name in services.EDITABLE_FIELDS if name in cleaned}
-        return services.update_appointment(appointment=self.instance, changes=changes, by=self.acting_user)
+        return services.update_appointment(
+            appointment=self.instance, changes=changes, by=self.acting_user, request=self.acting_request
+        )
+
+
+class ScopedToDoctorMixin:
+    """Records by role, as in the API: admin and staff all, a doctor their own
+    (`doctor_field`), anyone else nothing. Model permissions (the role groups
+    of accounts.roles) still decide which pages open."""
+
+    doctor_field = "doctor"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_clinic_staff:
+            return queryset
+        if user.is_doctor:
+            return queryset.filter(**{self.doctor_field: user})
+        return queryset.none()
+
+    def _role_may(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_clinic_staff or user.is_doctor)
+
+    def has_module_permission(self, request):
+        return self._role_may(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._role_may(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._role_may(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._role_may(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._role_may(request) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = ("starts_at", "ends_at", "doctor", "client", "status", "duration_minutes")
     list_filter = ("status", ("doctor", admin.RelatedOnlyFieldListFilter), "starts_at")
+    search_fields = ("client__last_name", "client__first_name", "doctor__full_name", "doctor__username")
     date_hierarchy = "starts_at"
     ordering = ("-starts_at",)
     list_select_related = ("doctor", "client")
     autocomplete_fields = ("client", "doctor")
     readonly_fields = ("status", "ends_at", "created_by", "created_at", "updated_at")
-    actions = ("confirm_selected", "cancel_selected")
+    actions = (
+        "confirm_selected",
+        "check_in_selected",
+        "complete_selected",
+        "no_show_selected",
+        "cancel_selected",
+    )
+
+    def get_urls(self):
+        from scheduling.admin_views import day_schedule_view
+
+        day = self.admin_site.admin_view(day_schedule_view(self))
+        return [path("day/", day, name="scheduling_appointment_day"), *super().get_urls()]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.acting_user = request.user
+        form.acting_request = request
         return form
 
     def get_readonly_fields(self, request, obj=None):
+        if request.user.is_doctor:  # the API lets a doctor change the notes of their own
+            return (*self.readonly_fields, "client", "doctor", "starts_at", "duration_minutes", "reason")
         return (*self.readonly_fields, "client") if obj is not None else self.readonly_fields
+
+    def has_add_permission(self, request):
+        return request.user.is_clinic_staff and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_admin and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         """Saved by the form's services call already."""
 
     def delete_model(self, request, obj):
-        services.delete_appointment(appointment=obj, by=request.user)
+        services.delete_appointment(appointment=obj, by=request.user, request=request)
 
     def delete_queryset(self, request, queryset):
         for appointment in queryset:
-            services.delete_appointment(appointment=appointment, by=request.user)
+            services.delete_appointment(appointment=appointment, by=request.user, request=request)
 
     def _apply(self, request, queryset, action: str):
         done = 0
         for appointment in queryset:
             try:
-                services.change_status(appointment=appointment, action=action, by=request.user)
+                services.change_status(
+                    appointment=appointment, action=action, by=request.user, request=request
+                )
                 done += 1
             except APIException as error:
                 self.message_user(request, f"Appointment #{appointment.pk}: {error.detail}", messages.ERROR)
         if done:
-            self.message_user(request, f"{done} appointment(s): {action} done.", messages.SUCCESS)
+            self.message_user(
+                request, f"{done} appointment(s): {action.replace('_', '-')} done.", messages.SUCCESS
+            )
 
-    @admin.action(description="Confirm selected appointments")
+    @admin.action(description="Confirm selected appointments", permissions=["change"])
     def confirm_selected(self, request, queryset):
         self._apply(request, queryset, "confirm")
 
-    @admin.action(description="Cancel selected appointments")
+    @admin.action(description="Check in selected appointments", permissions=["change"])
+    def check_in_selected(self, request, queryset):
+        self._apply(request, queryset, "check_in")
+
+    @admin.action(description="Complete selected appointments", permissions=["change"])
+    def complete_selected(self, request, queryset):
+        self._apply(request, queryset, "complete")
+
+    @admin.action(description="Mark selected appointments as no-show", permissions=["change"])
+    def no_show_selected(self, request, queryset):
+        self._apply(request, queryset, "no_show")
+
+    @admin.action(description="Cancel selected appointments", permissions=["change"])
     def cancel_selected(self, request, queryset):
         self._apply(request, queryset, "cancel")
+
+
+def _doctor_choices(request, field, kwargs):
+    """A doctor field offers active doctors; a doctor picks only themself."""
+    user = request.user
+    kwargs["queryset"] = (
+        field.related_model.objects.filter(pk=user.pk) if user.is_doctor else selectors.active_doctors()
+    )
+    return kwargs
 
 
 class WorkingHoursFormSet(forms.BaseInlineFormSet):
@@ -130,13 +218,73 @@ class WorkingHoursInline(admin.TabularInline):
         return self._is_doctor_page(obj) and super().has_delete_permission(request, obj)
 
 
+class WorkingHoursForm(forms.ModelForm):
+    class Meta:
+        model = WorkingHours
+        fields = ["doctor", "weekday", "start", "end"]
+
+    def clean(self):
+        cleaned = super().clean()
+        doctor, weekday = cleaned.get("doctor"), cleaned.get("weekday")
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if doctor and weekday is not None and start and end:
+            others = WorkingHours.objects.filter(doctor=doctor, weekday=weekday, start__lt=end, end__gt=start)
+            if others.exclude(pk=self.instance.pk).exists():
+                raise forms.ValidationError("This block overlaps another block of that weekday.")
+        return cleaned
+
+
+WEEKDAYS = dict(enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
+    """Weekly hours; a doctor sees and edits their own (the API's working-hours rule)."""
+
+    form = WorkingHoursForm
+    list_display = ("doctor", "day", "start", "end")
+    list_filter = ("weekday", ("doctor", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("doctor__full_name", "doctor__username")
+    list_select_related = ("doctor",)
+    ordering = ("doctor__full_name", "weekday", "start")
+
+    @admin.display(description="Weekday", ordering="weekday")
+    def day(self, block):
+        return WEEKDAYS.get(block.weekday, block.weekday)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "doctor":
+            kwargs = _doctor_choices(request, db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            obj.save()
+            cache.invalidate_availability(obj.doctor_id)
+
+    def delete_model(self, request, obj):
+        doctor_id = obj.doctor_id
+        obj.delete()
+        cache.invalidate_availability(doctor_id)
+
+    def delete_queryset(self, request, queryset):
+        for block in queryset:
+            self.delete_model(request, block)
+
+
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
     list_display = ("doctor", "starts_at", "ends_at", "reason")
-    list_filter = (("doctor", admin.RelatedOnlyFieldListFilter),)
+    list_filter = (("doctor", admin.RelatedOnlyFieldListFilter), "starts_at")
+    search_fields = ("doctor__full_name", "doctor__username", "reason")
     date_hierarchy = "starts_at"
     list_select_related = ("doctor",)
-    autocomplete_fields = ("doctor",)
+    ordering = ("-starts_at",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "doctor":
+            kwargs = _doctor_choices(request, db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         services.save_time_off(time_off=obj)

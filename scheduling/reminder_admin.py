@@ -2,19 +2,31 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import user_passes_test
+from django.urls import reverse
+from django.utils.html import format_html
 from django_rq.admin import QueueAdmin
 from django_rq.models import Dashboard
 
-from scheduling.models import Reminder
+from scheduling.models import Appointment, Reminder
 from scheduling.reminders import send_now
 
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("id", "appointment_id", "kind", "scheduled_for", "status", "attempts", "sent_at")
-    list_filter = ("status",)
+    list_display = (
+        "id",
+        "appointment_link",
+        "doctor",
+        "kind",
+        "scheduled_for",
+        "status",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("status", "scheduled_for")
+    search_fields = ("=appointment__id", "=job_id")
     date_hierarchy = "scheduled_for"
-    list_select_related = ("appointment",)
+    list_select_related = ("appointment__doctor",)
     ordering = ("-scheduled_for",)
     fields = (
         "appointment",
@@ -31,6 +43,20 @@ class ReminderAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["send_selected_now"]
 
+    @admin.display(description="Appointment", ordering="appointment_id")
+    def appointment_link(self, reminder):
+        url = reverse("admin:scheduling_appointment_change", args=[reminder.appointment_id])
+        return format_html('<a href="{}">#{}</a>', url, reminder.appointment_id)
+
+    @admin.display(description="Doctor", ordering="appointment__doctor__full_name")
+    def doctor(self, reminder):
+        return reminder.appointment.doctor
+
+    def get_queryset(self, request):
+        """The reminders of the appointments the user may see (the API's rule)."""
+        visible = Appointment.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(appointment__in=visible)
+
     def has_add_permission(self, request):
         return False
 
@@ -39,6 +65,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send now", permissions=["view"])
     def send_selected_now(self, request, queryset):
+        """Through `scheduling.reminders.send_now` (the row lock and on_commit)."""
         sent = sum(send_now(reminder) for reminder in queryset)
         skipped = queryset.count() - sent
         self.message_user(request, f"{sent} reminder(s) enqueued to send now.")

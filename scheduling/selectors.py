@@ -119,3 +119,37 @@ def reminder_problems(*, now=None) -> dict[str, int]:
             "id", filter=Q(status=ReminderStatus.FAILED, updated_at__gte=now - timedelta(days=1))
         ),
     )
+
+
+# The admin's day schedule (scheduling.admin_views): three queries, whatever the bookings.
+
+
+def schedule_doctors(user):
+    """The doctors whose columns `user` may see: a doctor only their own."""
+    if user.is_doctor:
+        return User.objects.filter(pk=user.pk)
+    if user.is_clinic_staff:
+        return active_doctors().order_by("full_name", "username")
+    return User.objects.none()
+
+
+def day_appointments(user, day: date, doctor_ids):
+    """Slot-holding appointments `user` may see that touch local `day`, with their
+    client and doctor (one query)."""
+    day_start, day_end = day_bounds(day)
+    return (
+        Appointment.objects.visible_to(user)
+        .active()
+        .filter(doctor_id__in=doctor_ids, starts_at__lt=day_end, ends_at__gt=day_start)
+        .select_related("client", "doctor")
+        .order_by("starts_at", "id")
+    )
+
+
+def day_time_off(day: date, doctor_ids):
+    day_start, day_end = day_bounds(day)
+    return TimeOff.objects.filter(doctor_id__in=doctor_ids, starts_at__lt=day_end, ends_at__gt=day_start)
+
+
+def day_working_hours(day: date, doctor_ids):
+    return WorkingHours.objects.filter(doctor_id__in=doctor_ids, weekday=day.weekday()).order_by("start")

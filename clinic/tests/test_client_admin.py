@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client as BrowserClient
 
+from accounts import roles
 from accounts.models import AuditEvent
 from accounts.tests.factories import AdminFactory, DoctorFactory, StaffFactory, UserFactory
 from clinic.models import Client
@@ -150,22 +151,25 @@ def test_admin_leaves_no_names_in_djangos_log_entries(world, browser):
 
 
 @pytest.mark.parametrize(
-    ("make_user", "status"),
+    ("make_user", "listing_status", "change_status"),
     [
-        (lambda: AdminFactory(), 200),
-        (lambda: StaffFactory(is_staff=True), 200),
-        (lambda: DoctorFactory(is_staff=True, is_superuser=False), 403),
-        (lambda: UserFactory(is_staff=True), 403),
+        (lambda: AdminFactory(), 200, 200),
+        (lambda: StaffFactory(), 200, 200),
+        (lambda: DoctorFactory(), 200, 302),  # a stranger's record: back to the index
+        (lambda: UserFactory(is_staff=True), 403, 403),  # a patient with no role group
     ],
-    ids=["admin", "staff", "doctor", "patient"],
+    ids=["admin", "staff", "other-doctor", "patient"],
 )
-def test_admin_access_follows_the_role(world, make_user, status):
+def test_admin_access_follows_the_role(world, make_user, listing_status, change_status):
+    user = make_user()
+    if not user.is_patient:
+        roles.apply_role(user)  # as accounts.services does on creation
     browser = BrowserClient()
-    browser.force_login(make_user())
+    browser.force_login(user)
 
     listing = browser.get(CHANGELIST)
     change_form = browser.get(f"{CHANGELIST}{world.client.pk}/change/")
 
-    assert listing.status_code == status
-    assert change_form.status_code == status
-    assert AuditEvent.objects.filter(action="view").count() == (1 if status == 200 else 0)
+    assert listing.status_code == listing_status
+    assert change_form.status_code == change_status
+    assert AuditEvent.objects.filter(action="view").count() == (1 if change_status == 200 else 0)
