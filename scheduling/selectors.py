@@ -70,7 +70,8 @@ def day_slots(doctor, day: date, duration_minutes: int) -> list[tuple[datetime, 
     day_start, day_end = day_bounds(day)
     busy = list(
         Appointment.objects.active()
-        .filter(doctor=doctor, starts_at__lt=day_end, ends_at__gt=day_start)
+        .overlapping(day_start, day_end)
+        .filter(doctor=doctor)
         .values_list("starts_at", "ends_at")
     )
     busy += list(overlapping_time_off(doctor, day_start, day_end).values_list("starts_at", "ends_at"))
@@ -140,7 +141,8 @@ def day_appointments(user, day: date, doctor_ids):
     return (
         Appointment.objects.visible_to(user)
         .active()
-        .filter(doctor_id__in=doctor_ids, starts_at__lt=day_end, ends_at__gt=day_start)
+        .overlapping(day_start, day_end)
+        .filter(doctor_id__in=doctor_ids)
         .select_related("client", "doctor")
         .order_by("starts_at", "id")
     )

@@ -17,9 +17,9 @@ from rest_framework.exceptions import ValidationError
 from accounts.audit import record_event
 from scheduling import cache, reminders, selectors
 from scheduling.exceptions import ClientBusy, InvalidTransition, OutsideWorkingHours, SlotTaken
-from scheduling.models import Appointment, Status, TimeOff, WorkingHours
+from scheduling.models import MAX_DURATION_MINUTES, Appointment, Status, TimeOff, WorkingHours
 
-MIN_DURATION, MAX_DURATION = 5, 480
+MIN_DURATION, MAX_DURATION = 5, MAX_DURATION_MINUTES
 RESCHEDULE_FIELDS = ("starts_at", "duration_minutes", "doctor")
 EDITABLE_FIELDS = (*RESCHEDULE_FIELDS, "reason", "notes")
 
