@@ -155,8 +155,9 @@ def copy_clients(count: int, doctor_ids: list[int], rng: random.Random) -> int:
 
 
 def grid_days(per_doctor: int) -> list[date]:
-    """Working days centred on today, enough to hold `per_doctor` visits at OCCUPANCY."""
-    needed = int(per_doctor / (SLOTS_PER_DAY * OCCUPANCY)) + 1
+    """Working days centred on today, enough to hold `per_doctor` visits at OCCUPANCY
+    (with a margin: occupancy is drawn at random, so a grid just big enough falls short)."""
+    needed = int(per_doctor / (SLOTS_PER_DAY * OCCUPANCY) * 1.05) + 2
     today = timezone.localdate()
     days, offset = [], -(needed * 7 // 10)  # about 70% in the past, 30% ahead
     while len(days) < needed:
