@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from accounts.admin_access import ClinicianAdminMixin
 from clinic import services
 from clinic.document_admin import DocumentInline
 from clinic.models import Client
@@ -37,7 +38,7 @@ class ClientAdminForm(forms.ModelForm):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ClinicianAdminMixin, admin.ModelAdmin):
     """Clinic staff's view of every record, archived ones included (restorable).
     Writes go through `clinic.services`, so the audit trail is the API's."""
 
@@ -74,21 +75,8 @@ class ClientAdmin(admin.ModelAdmin):
             return queryset
         return queryset.filter(pk__in=Client.objects.visible_to(user).values("pk"))
 
-    def _role_may(self, request) -> bool:
-        user = request.user
-        return user.is_active and (user.is_clinic_staff or user.is_doctor)
-
-    def has_module_permission(self, request):
-        return self._role_may(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._role_may(request) and super().has_view_permission(request, obj)
-
     def has_add_permission(self, request):
         return request.user.is_clinic_staff and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._role_may(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # records are archived, never deleted

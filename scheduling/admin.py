@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import path
 from rest_framework.exceptions import APIException, ValidationError
 
+from accounts.admin_access import ClinicianAdminMixin
 from scheduling import cache, reminder_admin, selectors, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
 from scheduling.models import Appointment, TimeOff, WorkingHours
 
@@ -55,10 +56,9 @@ class AppointmentAdminForm(forms.ModelForm):
         )
 
 
-class ScopedToDoctorMixin:
+class ScopedToDoctorMixin(ClinicianAdminMixin):
     """Records by role, as in the API: admin and staff all, a doctor their own
-    (`doctor_field`), anyone else nothing. Model permissions (the role groups
-    of accounts.roles) still decide which pages open."""
+    (`doctor_field`), anyone else nothing."""
 
     doctor_field = "doctor"
 
@@ -70,25 +70,6 @@ class ScopedToDoctorMixin:
         if user.is_doctor:
             return queryset.filter(**{self.doctor_field: user})
         return queryset.none()
-
-    def _role_may(self, request) -> bool:
-        user = request.user
-        return user.is_active and (user.is_clinic_staff or user.is_doctor)
-
-    def has_module_permission(self, request):
-        return self._role_may(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._role_may(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return self._role_may(request) and super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request, obj=None):
-        return self._role_may(request) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._role_may(request) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Appointment)

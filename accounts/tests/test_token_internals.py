@@ -8,27 +8,20 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import PASSWORD, UserFactory
+from config.tests.concurrency import run_concurrently
 
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_refreshes_with_one_token_give_one_new_pair():
     user = UserFactory()
     tokens = APIClient().post("/api/v1/auth/login", {"username": user.username, "password": PASSWORD}).json()
-    barrier, statuses = threading.Barrier(4), []
 
     def refresh():
-        try:
-            barrier.wait()
-            response = APIClient().post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]})
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
+        return (
+            APIClient().post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]}).status_code
+        )
 
-    threads = [threading.Thread(target=refresh) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_concurrently([refresh] * 4)
     assert sorted(statuses) == [200, 401, 401, 401]
 
 

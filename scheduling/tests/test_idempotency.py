@@ -1,10 +1,9 @@
 """Idempotency-Key on booking and the actions."""
 
-import threading
-
 import pytest
 from django.db import connection
 
+from config.tests.concurrency import run_concurrently
 from scheduling.models import Appointment, IdempotencyRecord
 from scheduling.tests.factories import AppointmentFactory, next_slot
 from scheduling.tests.helpers import booking
@@ -97,22 +96,12 @@ def test_an_expired_key_books_anew(world, api):
 @pytest.mark.django_db(transaction=True)
 def test_racing_repeats_book_once(world, api):
     payload = booking(world, next_slot())
-    barrier = threading.Barrier(10)
-    answers = []
 
     def send():
-        try:
-            barrier.wait()
-            answer = api(world.staff).post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="race")
-            answers.append((answer.status_code, answer.json()))
-        finally:
-            connection.close()
+        answer = api(world.staff).post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="race")
+        return answer.status_code, answer.json()
 
-    threads = [threading.Thread(target=send) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = run_concurrently([send] * 10)
     assert [status for status, _ in answers] == [201] * 10
     assert len({body["id"] for _, body in answers}) == 1
     assert Appointment.objects.count() == 1

@@ -1,16 +1,15 @@
 """A real RQ worker with its scheduler sends each reminder once, at its time."""
 
-import threading
 from datetime import timedelta
 from email import message_from_string
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.db import connection
 from icalendar import Calendar
 from rq.job import Job
 
+from config.tests.concurrency import run_concurrently
 from scheduling import reminders, tasks
 from scheduling.tests.reminder_support import (
     book,
@@ -114,21 +113,7 @@ def test_two_workers_at_once_send_one_email(world, due_soon):
     assert reminder.status == "skipped"  # its time (30 s ago) had passed at booking
     reminder.status = "pending"
     reminder.save()
-    start = threading.Barrier(4)
-    outcomes = []
-
-    def worker():
-        try:
-            start.wait()
-            outcomes.append(tasks.send_reminder(reminder.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently([lambda: tasks.send_reminder(reminder.pk)] * 4)
 
     assert sorted(outcomes) == ["already sent"] * 3 + ["sent"]
     assert len(reminder_emails()) == 1
