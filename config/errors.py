@@ -11,6 +11,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -40,7 +41,31 @@ def error_body(detail: str, code: str, **extra) -> dict:
     return {"detail": str(detail), "code": code, **extra}
 
 
+class ServiceUnavailable(exceptions.APIException):
+    """The database is unreachable (restart, failover): a JSON 503 the client
+    may retry, never a 500 with a stack trace."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is temporarily unavailable; try again shortly."
+    default_code = "service_unavailable"
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = "5"
+
+
+def database_down_response() -> JsonResponse:
+    logger.warning("database unavailable")
+    body = error_body(ServiceUnavailable.default_detail, ServiceUnavailable.default_code)
+    response = JsonResponse(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
 def _as_drf_exception(exc: Exception) -> Exception:
+    if isinstance(exc, DATABASE_DOWN):
+        logger.warning("database unavailable", extra={"error": type(exc).__name__})
+        return ServiceUnavailable()
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):
@@ -84,6 +109,8 @@ def api_exception_handler(exc, context):
         response.data = error_body(detail, _public_code(code))
     if isinstance(exc, exceptions.Throttled) and exc.wait:
         response["Retry-After"] = str(int(exc.wait))
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = RETRY_AFTER_SECONDS
     return response
 
 
@@ -122,6 +149,8 @@ class JsonErrorMiddleware:
         if isinstance(exception, (Http404, PermissionDenied)):
             code = 404 if isinstance(exception, Http404) else 403
             return JsonResponse(error_body(_default_detail(code), CODE_BY_STATUS[code]), status=code)
+        if isinstance(exception, DATABASE_DOWN):
+            return database_down_response()
         return server_error_response(request, exception)
 
 

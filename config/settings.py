@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_rq",
     "django_prometheus",
     "rest_framework_simplejwt.token_blacklist",
+    "config.apps.ProjectConfig",
     "accounts",
     "clinic",
     "scheduling",

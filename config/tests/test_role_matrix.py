@@ -219,6 +219,7 @@ def test_role_matrix(api, world, targets, row, role):
         response = getattr(client, method)(url, payload, format="json")
     expected = _statuses(spec)[role]
     assert response.status_code == expected, (role, url, response.content[:300])
+    assert "no-store" in response["Cache-Control"]  # every answer may carry PHI
     if expected >= 400:
         assert response.json()["code"] == ERROR_CODES[expected]
         assert str(world.client.first_name) not in response.content.decode()
