@@ -41,31 +41,21 @@ def error_body(detail: str, code: str, **extra) -> dict:
     return {"detail": str(detail), "code": code, **extra}
 
 
-class ServiceUnavailable(exceptions.APIException):
-    """The database is unreachable (restart, failover): a JSON 503 the client
-    may retry, never a 500 with a stack trace."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The service is temporarily unavailable; try again shortly."
-    default_code = "service_unavailable"
-
-
+# The database unreachable (restart, failover): DRF's handler leaves these
+# to JsonErrorMiddleware, which answers a JSON 503 the client may retry.
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = "5"
 
 
-def database_down_response() -> JsonResponse:
-    logger.warning("database unavailable")
-    body = error_body(ServiceUnavailable.default_detail, ServiceUnavailable.default_code)
+def database_down_response(exception: Exception) -> JsonResponse:
+    logger.warning("database unavailable", extra={"error": type(exception).__name__})
+    body = error_body("The service is temporarily unavailable; try again shortly.", "service_unavailable")
     response = JsonResponse(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     response["Retry-After"] = RETRY_AFTER_SECONDS
     return response
 
 
 def _as_drf_exception(exc: Exception) -> Exception:
-    if isinstance(exc, DATABASE_DOWN):
-        logger.warning("database unavailable", extra={"error": type(exc).__name__})
-        return ServiceUnavailable()
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):
@@ -109,8 +99,6 @@ def api_exception_handler(exc, context):
         response.data = error_body(detail, _public_code(code))
     if isinstance(exc, exceptions.Throttled) and exc.wait:
         response["Retry-After"] = str(int(exc.wait))
-    if isinstance(exc, ServiceUnavailable):
-        response["Retry-After"] = RETRY_AFTER_SECONDS
     return response
 
 
@@ -150,7 +138,7 @@ class JsonErrorMiddleware:
             code = 404 if isinstance(exception, Http404) else 403
             return JsonResponse(error_body(_default_detail(code), CODE_BY_STATUS[code]), status=code)
         if isinstance(exception, DATABASE_DOWN):
-            return database_down_response()
+            return database_down_response(exception)
         return server_error_response(request, exception)
 
 
