@@ -114,6 +114,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
+    EMERGENCY_ACCESS = "emergency_access"  # break-glass access to a record outside one's scope
 
 
 class AuditEvent(models.Model):

@@ -20,10 +20,18 @@ class ClientQuerySet(models.QuerySet):
             from scheduling.models import Appointment
 
             has_visit = Exists(Appointment.objects.filter(client=OuterRef("pk"), doctor=user))
-            return self.active().filter(Q(assigned_doctor=user) | has_visit)
+            return self.active().filter(Q(assigned_doctor=user) | has_visit | _emergency_grant(user))
         if user.is_patient:
             return self.active().filter(user=user)
         return self.none()
+
+
+def _emergency_grant(user) -> Exists:
+    """An unexpired break-glass grant of `user` on the record (clinic/emergency.py)."""
+    from django.utils import timezone
+
+    grants = EmergencyAccess.objects.filter(user=user, client=OuterRef("pk"), expires_at__gt=timezone.now())
+    return Exists(grants)
 
 
 class Gender(models.TextChoices):
@@ -77,3 +85,21 @@ class Client(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+
+class EmergencyAccess(models.Model):
+    """Break-glass: `user` opened `client`, outside their scope, for a stated
+    reason, until `expires_at` (clinic/emergency.py). Rows are kept as history."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="emergency_accesses")
+    reason = EncryptedTextField()  # may name clinical facts: encrypted like the record
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "client", "expires_at"])]
+        verbose_name_plural = "emergency accesses"
+
+    def __str__(self):
+        return f"emergency access #{self.pk}"

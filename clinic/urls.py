@@ -1,7 +1,17 @@
+from django.urls import re_path
+
+from clinic.emergency import EmergencyAccessView
 from clinic.views import ClientViewSet
 from config.routers import Router
 
 router = Router()
 router.register("clients", ClientViewSet, basename="client")
 
-urlpatterns = router.urls
+urlpatterns = [
+    re_path(
+        r"^clients/(?P<pk>\d+)/emergency-access/?$",
+        EmergencyAccessView.as_view(),
+        name="client-emergency-access",
+    ),
+    *router.urls,
+]

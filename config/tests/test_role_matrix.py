@@ -61,6 +61,7 @@ def _client_change(world, user):
 def _booking(world, user):
     return {
         "client": world.client.pk,
+        "other_client": world.other_client.pk,
         "doctor": world.doctor.pk,
         "starts_at": next_slot(days=40).isoformat(),
         "duration_minutes": 30,
@@ -111,6 +112,9 @@ TABLE = [
     ("client-detail", "get", "clients/{client}", None, "200 200 200 404 200 404 401"),
     ("client-detail", "patch", "clients/{client}", _client_change, "200 200 200 404 200 404 401"),
     ("client-detail", "delete", "clients/{client}", None, "204 403 403 403 403 403 401"),
+    ("client-emergency-access", "post", "clients/{other_client}/emergency-access", lambda w, u: {
+        "reason": "Unconscious in the waiting room",
+    }, "201 201 201 201 403 403 401"),
     ("appointment-calendar", "get", "appointments/calendar.ics?doctor={doctor}", None,
      "200 200 200 404 200 200 401"),
     ("calendar-feed", "get", "calendar/feed", None, "200 200 200 200 200 200 401"),
@@ -169,6 +173,7 @@ def targets(world):
     record_event(actor=world.admin, action="view", obj=world.client)
     return {
         "client": world.client.pk,
+        "other_client": world.other_client.pk,
         "client_last_name": world.client.last_name,
         "doctor": world.doctor.pk,
         "patient_user": world.patient.pk,
