@@ -13,6 +13,8 @@ from django.db.models import ProtectedError
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent
+from accounts.tests.factories import PASSWORD
+from clinic.models import Client
 from config import settings as project_settings
 
 OUR_CHECKS = {"config.E001", "config.E002", "config.E003", "config.E004", "config.E005", "config.E006"}
@@ -158,3 +160,76 @@ def test_a_database_outage_outside_drf_is_a_json_503(rf):
     response = middleware.process_exception(rf.get("/api/v1/clients"), OperationalError("gone"))
     assert response.status_code == 503
     assert json.loads(response.content)["code"] == "service_unavailable"
+
+
+# Found by schemathesis: datetimes PostgreSQL cannot take.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "value,status",
+    [
+        ("1929-03-05T09:19:53-17:54", 200),  # an offset beyond PostgreSQL's ±15:59
+        ("0001-01-01T00:00:00+05:00", 400),  # before year 1 once in UTC
+        ("9999-12-31T23:59:59-05:00", 400),  # after year 9999 once in UTC
+    ],
+)
+def test_appointment_date_filters_take_any_iso_offset(api, world, value, status):
+    for name in ("date_from", "date_to"):
+        response = api(world.staff).get("/api/v1/appointments", {name: value})
+        assert response.status_code == status, response.content
+        if status == 400:
+            assert response.json()["code"] == "validation_error"
+            assert name in response.json()["errors"]
+
+
+# Found by schemathesis: input the schema refuses is refused, not reinterpreted.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query,param",
+    [
+        ("limit=abc", "limit"),
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+        ("offset=1&offset=2", "offset"),
+        ("is_active=", "is_active"),
+        ("is_active=null", "is_active"),
+        ("role=admin&role=staff", "role"),
+    ],
+)
+def test_bad_list_parameters_are_400(api, world, query, param):
+    response = api(world.admin).get(f"/api/v1/users?{query}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"
+    assert param in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_a_limit_above_the_maximum_is_capped(api, world):
+    response = api(world.admin).get("/api/v1/users?limit=500&is_active=true")
+    assert response.status_code == 200
+    assert response.json()["count"] == 6
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [0, 1.5, True])
+def test_a_number_is_not_a_string(api, world, value):
+    response = api(world.staff).post(
+        "/api/v1/clients", {"first_name": "Ann", "last_name": "Lee", "notes": value}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"notes": ["Not a valid string."]}
+    assert not Client.objects.filter(first_name="Ann").exists()
+
+
+@pytest.mark.django_db
+def test_the_api_takes_json_and_login_also_its_oauth2_form(api, world):
+    response = api(world.patient).patch("/api/v1/users/me", {"username": ""}, format="multipart")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    world.patient.refresh_from_db()
+    assert world.patient.username != ""
+    login = api().post("/api/v1/auth/login", {"username": world.patient.username, "password": PASSWORD})
+    assert login.status_code == 200
