@@ -1,0 +1,169 @@
+"""Fault injection against the real stack: gunicorn serving the project while
+its Redis or its PostgreSQL goes away under load, then comes back. Each test
+runs its OWN Redis or PostgreSQL, so stopping it touches nothing else."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from accounts import tokens
+from accounts.tests.factories import PASSWORD
+from accounts.tests.test_user_model import _test_database_url
+from config import embedded
+from config.tests.live import gunicorn, wait_until
+from scheduling.tests.factories import next_slot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def call(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 (our loopback server)
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Connection", "close")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw or b"{}")
+    except json.JSONDecodeError:
+        return status, {"raw": raw[:200].decode(errors="replace")}
+
+
+class Load:
+    """A few threads calling the API in a loop; every answer is tallied by phase."""
+
+    def __init__(self, requests, threads: int = 3):
+        self.requests = requests  # callables -> (name, status, body)
+        self.phase = "before"
+        self.seen: dict[str, Counter] = {}
+        self.bodies: list = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(threads)]
+
+    def _run(self, n: int) -> None:
+        i = n
+        while not self._stop.is_set():
+            name, status, body = self.requests[i % len(self.requests)]()
+            i += 1
+            phase = self.phase
+            self.seen.setdefault(phase, Counter())[(name, status)] += 1
+            if status >= 500:
+                self.bodies.append((phase, name, status, body))
+
+    def __enter__(self):
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def statuses(self, phase: str) -> Counter:
+        return self.seen.get(phase, Counter())
+
+
+@contextmanager
+def own_redis():
+    """A redis-server of this test's own on a Unix socket; yields (url, stop, start)."""
+    directory = Path(tempfile.mkdtemp(prefix="clinic-faults-"))
+    sock = directory / "redis.sock"
+    process = None
+
+    def start():
+        nonlocal process
+        process = subprocess.Popen(  # noqa: S603 (the embedded binary)
+            [str(embedded._redis_binary()), "--port", "0", "--unixsocket", str(sock),
+             "--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--dir", str(directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert wait_until(lambda: embedded._redis_answers(sock), seconds=10)
+
+    def stop():
+        process.terminate()
+        process.wait(timeout=10)
+
+    start()
+    try:
+        yield f"unix://{sock}?db=0", stop, start
+    finally:
+        if process.poll() is None:
+            stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_redis_stopped_under_load(world, tmp_path):
+    staff_token = tokens.access_for(world.staff)
+    with own_redis() as (redis_url, stop_redis, start_redis):
+        env = {
+            "DATABASE_URL": _test_database_url(),
+            "REDIS_URL": redis_url,
+            "WEB_CONCURRENCY": "2",
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
+            "LOGIN_RATE": "1000/m",
+            "LOGIN_IP_RATE": "1000/m",
+        }
+        with gunicorn(**env) as base:
+            slot = iter(range(1, 10_000))
+
+            def read():
+                return ("read", *call("GET", f"{base}/api/v1/clients", token=staff_token))
+
+            def write():
+                body = {"first_name": "Load", "last_name": f"Test{next(slot)}"}
+                return ("write", *call("POST", f"{base}/api/v1/clients", body, token=staff_token))
+
+            def book():
+                n = next(slot)
+                body = {
+                    "client": world.client.pk,
+                    "doctor": world.doctor.pk,
+                    "starts_at": next_slot(days=30 + n).isoformat(),
+                    "duration_minutes": 30,
+                }
+                return ("book", *call("POST", f"{base}/api/v1/appointments", body, token=staff_token))
+
+            def login():
+                body = {"username": world.patient.username, "password": PASSWORD}
+                return ("login", *call("POST", f"{base}/api/v1/auth/login", body))
+
+            with Load([read, write, book, login]) as load:
+                time.sleep(2)
+                assert call("GET", f"{base}/health")[0] == 200
+                load.phase = "down"
+                stop_redis()
+                time.sleep(4)
+                health_down = call("GET", f"{base}/health")
+                load.phase = "back"
+                start_redis()
+                recovered = wait_until(lambda: call("GET", f"{base}/health")[0] == 200, seconds=20)
+                time.sleep(2)
+    print({phase: dict(counter) for phase, counter in load.seen.items()})
+    assert load.bodies == []  # not one 5xx in any phase
+    for phase in ("before", "down", "back"):
+        statuses = load.statuses(phase)
+        for name, ok in (("read", 200), ("write", 201), ("book", 201), ("login", 200)):
+            assert statuses[(name, ok)] > 0, (phase, name, statuses)
+        assert {status for (_, status) in statuses} <= {200, 201}, (phase, statuses)
+    assert health_down[0] == 503 and health_down[1]["status"] == "degraded"
+    assert health_down[1]["checks"]["redis"] != "ok" and health_down[1]["checks"]["db"] == "ok"
+    assert recovered
