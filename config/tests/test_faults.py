@@ -3,7 +3,6 @@ its Redis or its PostgreSQL goes away under load, then comes back. Each test
 runs its OWN Redis or PostgreSQL, so stopping it touches nothing else."""
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -16,7 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from accounts import tokens
 from accounts.tests.factories import PASSWORD
@@ -90,7 +88,7 @@ def own_redis():
 
     def start():
         nonlocal process
-        process = subprocess.Popen(  # noqa: S603 (the embedded binary)
+        process = subprocess.Popen(
             [str(embedded._redis_binary()), "--port", "0", "--unixsocket", str(sock),
              "--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--dir", str(directory)],
             stdout=subprocess.DEVNULL,
