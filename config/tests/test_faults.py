@@ -5,6 +5,8 @@ runs its OWN Redis or PostgreSQL, so stopping it touches nothing else."""
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -14,6 +16,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -268,3 +271,121 @@ def test_postgres_restarted_under_load(tmp_path):
         statuses = load.statuses(phase)
         assert statuses[("read", 200)] > 0 and statuses[("write", 201)] > 0, (phase, statuses)
         assert {status for (_, status) in statuses} <= {200, 201}, (phase, statuses)
+
+
+class StallingSMTP:
+    """A tiny SMTP server. While `stall` is set it takes a message's data and
+    never answers the final "." (the client is stuck mid-send); a message counts
+    as delivered only once it is answered 250, as in SMTP itself."""
+
+    def __init__(self):
+        self.stall = threading.Event()
+        self.stalled = threading.Event()
+        self.delivered: list[bytes] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 test ESMTP\r\n")
+        try:
+            for line in reader:
+                verb = line[:4].upper()
+                if verb in (b"EHLO", b"HELO"):
+                    conn.sendall(b"250 test\r\n")
+                elif verb == b"DATA":
+                    conn.sendall(b"354 go ahead\r\n")
+                    message = b"".join(iter(reader.readline, b".\r\n"))
+                    if self.stall.is_set():
+                        self.stalled.set()
+                        reader.read()  # until the client's connection drops
+                        return
+                    self.delivered.append(message)
+                    conn.sendall(b"250 queued\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+        except OSError:
+            return
+        finally:
+            conn.close()
+
+
+def _worker(smtp_port: int, *args: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "EMAIL_TIMEOUT": "120",
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "rqworker", "default", "--with-scheduler", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def test_a_worker_killed_mid_send_delivers_the_reminder_exactly_once_after_restart(world):
+    from rq.registry import StartedJobRegistry
+
+    from scheduling import reminders
+    from scheduling.tests.reminder_support import book
+    from scheduling.tests.reminder_support import wait_until as wait_for_moment
+
+    smtp = StallingSMTP()
+    smtp.stall.set()
+    appointment = book(starts_in=timedelta(minutes=120, seconds=1), client=world.client, doctor=world.doctor)
+    reminder = appointment.reminders.get(offset_minutes=120)
+    wait_for_moment(reminder.scheduled_for)
+
+    worker = _worker(smtp.port)
+    try:
+        assert smtp.stalled.wait(timeout=60), "the worker never reached the mail server"
+        os.killpg(worker.pid, signal.SIGKILL)  # in the middle of sending
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts, smtp.delivered) == ("pending", 0, [])  # rolled back
+
+    # Restart. RQ finds the dead worker's job abandoned once its execution has
+    # expired (the new worker's maintenance does this); here that moment is now.
+    smtp.stall.clear()
+    queue = reminders.get_queue()
+    StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
+    reminders.reconcile_reminders()
+    restarted = _worker(smtp.port, "--burst")
+    try:
+        assert wait_until(lambda: len(smtp.delivered) >= 1, seconds=60, interval=0.5)
+        restarted.wait(timeout=120)
+    finally:
+        if restarted.poll() is None:
+            os.killpg(restarted.pid, signal.SIGKILL)
+    reminders.reconcile_reminders()  # a second reconcile finds nothing left to send
+    again = _worker(smtp.port, "--burst")
+    again.wait(timeout=120)
+
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts) == ("sent", 1)
+    assert len(smtp.delivered) == 1
+    assert b"X-Clinic-Email: reminder" in smtp.delivered[0]
