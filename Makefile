@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-e2e lint format install stop clean bench
+.PHONY: run test test-e2e lint format install stop clean bench audit fuzz
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,14 @@ clean: stop
 # Load test against gunicorn at BENCH_SCALE appointments (default 100000); see README "Performance".
 bench: $(STAMP)
 	$(PY) -m bench
+
+# Static security checks: bandit (fails on a high-severity finding) and
+# pip-audit on the pinned requirements (see README "Reliability").
+audit: $(STAMP)
+	$(VENV)/bin/bandit -c bandit.yaml -r accounts clinic scheduling config bench --severity-level high -q
+	@echo "bandit: no high-severity findings"
+	$(PY) -m config.dependency_audit
+
+# The deep schemathesis run: 1,000 examples per operation and role (slow).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=1000 $(PY) -m pytest config/tests/test_schemathesis.py -q -p no:randomly $(PYTEST_ARGS)

@@ -114,13 +114,16 @@ class AuditAction(models.TextChoices):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
+    EMERGENCY_ACCESS = "emergency_access"  # break-glass access to a record outside one's scope
 
 
 class AuditEvent(models.Model):
     """Who did what to which record, when and from where. Never PHI values:
     `fields` holds the names of changed fields only."""
 
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # PROTECT, not SET_NULL: rows are append-only in the database (a trigger
+    # refuses UPDATE/DELETE); users are deactivated, never deleted.
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=16, choices=AuditAction.choices)
     object_type = models.CharField(max_length=32, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

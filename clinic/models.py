@@ -23,10 +23,18 @@ class ClientQuerySet(models.QuerySet):
 
             # IN over an index-only scan of (doctor, client): 3x faster than EXISTS at 1M visits.
             seen = Appointment.objects.filter(doctor=user).values("client_id")
-            return self.active().filter(Q(assigned_doctor=user) | Q(pk__in=seen))
+            return self.active().filter(Q(assigned_doctor=user) | Q(pk__in=seen) | _emergency_grant(user))
         if user.is_patient:
             return self.active().filter(user=user)
         return self.none()
+
+
+def _emergency_grant(user) -> Q:
+    """Records `user` holds an unexpired break-glass grant on (clinic/emergency.py)."""
+    from django.utils import timezone
+
+    granted = EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values("client_id")
+    return Q(pk__in=granted)
 
 
 class Gender(models.TextChoices):
@@ -137,3 +145,21 @@ class Document(models.Model):
 
     def __str__(self):
         return f"Document {self.pk}"
+
+
+class EmergencyAccess(models.Model):
+    """Break-glass: `user` opened `client`, outside their scope, for a stated
+    reason, until `expires_at` (clinic/emergency.py). Rows are kept as history."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="emergency_accesses")
+    reason = EncryptedTextField()  # may name clinical facts: encrypted like the record
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "client", "expires_at"])]
+        verbose_name_plural = "emergency accesses"
+
+    def __str__(self):
+        return f"emergency access #{self.pk}"

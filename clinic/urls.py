@@ -1,4 +1,7 @@
+from django.urls import re_path
+
 from clinic.document_views import DocumentViewSet
+from clinic.emergency import EmergencyAccessView
 from clinic.views import ClientViewSet
 from config.routers import Router
 
@@ -6,4 +9,11 @@ router = Router()
 router.register("clients", ClientViewSet, basename="client")
 router.register(r"clients/(?P<client_id>\d+)/documents", DocumentViewSet, basename="client-document")
 
-urlpatterns = router.urls
+urlpatterns = [
+    re_path(
+        r"^clients/(?P<pk>\d+)/emergency-access/?$",
+        EmergencyAccessView.as_view(),
+        name="client-emergency-access",
+    ),
+    *router.urls,
+]

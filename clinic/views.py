@@ -1,4 +1,3 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -10,6 +9,7 @@ from clinic.filters import CLIENT_ORDERING_FIELDS, CLIENT_SEARCH_FIELDS, ClientF
 from clinic.models import Client
 from clinic.permissions import MayChangeTheseClientFields
 from clinic.serializers import ClientSerializer
+from config.filtering import StrictDjangoFilterBackend
 
 
 @extend_schema_view(
@@ -35,7 +35,7 @@ class ClientViewSet(
 ):
     serializer_class = ClientSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [StrictDjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
     filterset_class = ClientFilter
     search_fields = CLIENT_SEARCH_FIELDS
     ordering_fields = CLIENT_ORDERING_FIELDS

@@ -11,6 +11,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -38,6 +39,20 @@ CODE_BY_STATUS = {
 
 def error_body(detail: str, code: str, **extra) -> dict:
     return {"detail": str(detail), "code": code, **extra}
+
+
+# The database unreachable (restart, failover): DRF's handler leaves these
+# to JsonErrorMiddleware, which answers a JSON 503 the client may retry.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = "5"
+
+
+def database_down_response(exception: Exception) -> JsonResponse:
+    logger.warning("database unavailable", extra={"error": type(exception).__name__})
+    body = error_body("The service is temporarily unavailable; try again shortly.", "service_unavailable")
+    response = JsonResponse(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
 
 
 def _as_drf_exception(exc: Exception) -> Exception:
@@ -122,6 +137,8 @@ class JsonErrorMiddleware:
         if isinstance(exception, (Http404, PermissionDenied)):
             code = 404 if isinstance(exception, Http404) else 403
             return JsonResponse(error_body(_default_detail(code), CODE_BY_STATUS[code]), status=code)
+        if isinstance(exception, DATABASE_DOWN):
+            return database_down_response(exception)
         return server_error_response(request, exception)
 
 

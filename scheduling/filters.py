@@ -1,3 +1,5 @@
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.utils.dateparse import parse_date, parse_datetime
@@ -21,8 +23,13 @@ class DateOrDateTimeField(forms.CharField):
             moment = day = None
         if moment is None and day is None:
             raise forms.ValidationError("Enter a date (YYYY-MM-DD) or an ISO 8601 datetime.")
-        if moment is not None and is_naive(moment):
-            moment = make_aware(moment, clinic_zone())
+        try:
+            if moment is not None and is_naive(moment):
+                moment = make_aware(moment, clinic_zone())
+            if moment is not None:  # PostgreSQL takes offsets up to 15:59 only: send UTC
+                moment = moment.astimezone(UTC)
+        except (OverflowError, ValueError) as exc:  # out of range once in UTC (year 1 or 9999)
+            raise forms.ValidationError("Enter a date or datetime within range.") from exc
         return moment or day
 
 

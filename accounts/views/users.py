@@ -1,6 +1,5 @@
 """`/api/v1/users/`, `/api/v1/doctors/` and `/api/v1/audit-events/` (API.md, "Users", "Audit")."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +10,7 @@ from accounts import selectors, serializers, services
 from accounts.filters import AuditEventFilter, UserFilter
 from accounts.models import AuditEvent, User
 from accounts.permissions import IsAdmin
+from config.filtering import StrictDjangoFilterBackend
 
 
 class UserViewSet(viewsets.ModelViewSet):
@@ -19,7 +19,7 @@ class UserViewSet(viewsets.ModelViewSet):
     queryset = User.objects.order_by("id")
     serializer_class = serializers.UserSerializer
     permission_classes = [IsAdmin]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [StrictDjangoFilterBackend, filters.SearchFilter]
     filterset_class = UserFilter
     search_fields = ["username", "email", "full_name"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,8 @@ def _calendar_response(user, params) -> HttpResponse:
         raise ValidationError({"doctor": ["Must be a doctor's id."]})
     if user.is_clinic_staff and doctor is None:
         raise ValidationError({"doctor": ["Required for staff and admins."]})
+    if user.is_doctor and doctor is not None and int(doctor) != user.pk:
+        raise NotFound  # another doctor's calendar is not theirs to see (API.md, "Not yours")
     appointments = selectors.calendar_appointments(user, int(doctor) if doctor else None)
     response = HttpResponse(
         calendar.build_calendar(appointments), content_type="text/calendar; charset=utf-8"

@@ -1,0 +1,116 @@
+"""Break-glass access (issue 9): a doctor or staff member opens a client record
+outside their scope through an explicit call with a reason. The grant lasts
+`EMERGENCY_ACCESS_MINUTES`, is an audit `emergency_access` event and emails
+every active admin (through RQ, once the grant is committed).
+
+`Client.objects.visible_to(user)` honours an unexpired grant, so every read
+and permitted write of that record works as for the doctor's own patients.
+"""
+
+import logging
+from datetime import timedelta
+
+import django_rq
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.audit import record_event
+from accounts.models import AuditAction, Role, User
+from accounts.permissions import IsClinician
+from clinic.models import Client, EmergencyAccess
+
+logger = logging.getLogger(__name__)
+
+GRANT_MINUTES = 30
+
+
+def get_queue():
+    return django_rq.get_queue("default")
+
+
+def grant_minutes() -> int:
+    return getattr(settings, "EMERGENCY_ACCESS_MINUTES", GRANT_MINUTES)
+
+
+@transaction.atomic
+def grant_emergency_access(*, user: User, client: Client, reason: str, request=None) -> EmergencyAccess:
+    """Open `client` to `user` for a short time; audited, admins told on commit."""
+    grant = EmergencyAccess.objects.create(
+        user=user,
+        client=client,
+        reason=reason,
+        expires_at=timezone.now() + timedelta(minutes=grant_minutes()),
+    )
+    record_event(action=AuditAction.EMERGENCY_ACCESS, actor=user, obj=client, request=request)
+    transaction.on_commit(lambda: get_queue().enqueue(notify_admins, grant.pk))
+    return grant
+
+
+def notify_admins(grant_id: int) -> int:
+    """RQ job: email every active admin that a record was opened under emergency
+    access. No PHI: ids, role and times; the reason is read in the admin."""
+    grant = EmergencyAccess.objects.select_related("user").get(pk=grant_id)
+    admins = list(
+        User.objects.filter(is_active=True, role=Role.ADMIN).exclude(email="").values_list("email", flat=True)
+    )
+    if not admins:
+        logger.warning("emergency access: no admin to notify", extra={"grant_id": grant_id})
+        return 0
+    body = (
+        f"User #{grant.user_id} ({grant.user.role}) opened client record #{grant.client_id} "
+        f"under emergency access at {grant.created_at:%Y-%m-%d %H:%M %Z}, "
+        f"until {grant.expires_at:%Y-%m-%d %H:%M %Z}.\n"
+        f"The stated reason is in the admin (emergency access #{grant.pk}) and the audit trail."
+    )
+    message = EmailMessage(
+        subject=f"Emergency access to client record #{grant.client_id}",
+        body=body,
+        to=admins,
+        headers={"X-Clinic-Email": "emergency_access"},
+    )
+    return message.send()
+
+
+class EmergencyAccessRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=10, max_length=2000, trim_whitespace=True)
+
+
+class EmergencyAccessSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EmergencyAccess
+        fields = ["id", "client", "user", "created_at", "expires_at"]
+
+
+class EmergencyAccessView(APIView):
+    """POST /api/v1/clients/{id}/emergency-access `{reason}`: admin, staff,
+    doctors; patients 403. An archived or unknown record is 404."""
+
+    permission_classes = [IsClinician]
+
+    @extend_schema(
+        tags=["clients"],
+        summary="Break-glass: open a record outside your scope for a short time, with a reason",
+        request=EmergencyAccessRequestSerializer,
+        responses={
+            201: EmergencyAccessSerializer,
+            400: OpenApiResponse(description="`validation_error`: no reason, or too short"),
+            401: OpenApiResponse(description="`not_authenticated`, `token_not_valid`"),
+            403: OpenApiResponse(description="`permission_denied`: patients"),
+            404: OpenApiResponse(description="`not_found`: no such record, or archived"),
+        },
+    )
+    def post(self, request, pk):
+        client = get_object_or_404(Client.objects.active(), pk=pk)
+        data = EmergencyAccessRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = grant_emergency_access(
+            user=request.user, client=client, reason=data.validated_data["reason"], request=request
+        )
+        return Response(EmergencyAccessSerializer(grant).data, status=status.HTTP_201_CREATED)

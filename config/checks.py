@@ -1,0 +1,73 @@
+"""Deploy checks for what `manage.py check --deploy` does not cover
+(registered with Django's check framework; `config.apps` imports this module).
+
+Run in production images with `python manage.py check --deploy --fail-level ERROR`.
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+DEV_KEYS = {
+    "TOKEN_ENCRYPTION_KEYS": ("config.E002", "DEV_TOKEN_KEY"),
+    "FIELD_ENCRYPTION_KEYS": ("config.E003", "DEV_FIELD_KEY"),
+}
+
+
+def _dev_value(name: str) -> str:
+    from config import settings as project_settings
+
+    return getattr(project_settings, name)
+
+
+@register(Tags.security, deploy=True)
+def token_blacklist_installed(app_configs=None, **kwargs):
+    if apps.is_installed("rest_framework_simplejwt.token_blacklist"):
+        return []
+    return [
+        Error(
+            "rest_framework_simplejwt.token_blacklist is not installed: refresh rotation and logout "
+            "cannot refuse used tokens.",
+            hint="Add 'rest_framework_simplejwt.token_blacklist' to INSTALLED_APPS.",
+            id="config.E001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def keys_are_not_development_ones(app_configs=None, **kwargs):
+    errors = []
+    for setting, (check_id, dev_name) in DEV_KEYS.items():
+        keys = getattr(settings, setting, [])
+        if not keys or _dev_value(dev_name) in keys:
+            errors.append(
+                Error(
+                    f"{setting} is empty or holds the development key.",
+                    hint=f"Generate keys with Fernet.generate_key() and set {setting}.",
+                    id=check_id,
+                )
+            )
+    if _dev_value("DEV_SECRET_KEY") == settings.SECRET_KEY:
+        errors.append(Error("SECRET_KEY is the development one.", id="config.E006"))
+    return errors
+
+
+@register(Tags.security, deploy=True)
+def cors_is_not_allow_all(app_configs=None, **kwargs):
+    origins = getattr(settings, "CORS_ALLOWED_ORIGINS", [])
+    if getattr(settings, "CORS_ALLOW_ALL_ORIGINS", False) or "*" in origins:
+        return [
+            Error(
+                "CORS allows every origin: any site could call the API with a user's token.",
+                hint="Unset CORS_ALLOW_ALL_ORIGINS and list the frontends in CORS_ALLOWED_ORIGINS.",
+                id="config.E004",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def debug_is_off(app_configs=None, **kwargs):
+    if settings.DEBUG:
+        return [Error("DEBUG is on.", hint="Set DEBUG=false (DJANGO_ENV=production does).", id="config.E005")]
+    return []
