@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from accounts.admin_access import ClinicianAdminMixin
 from clinic import services
 from clinic.document_admin import DocumentInline
-from clinic.models import Client
+from clinic.models import Client, EmergencyAccess
 from clinic.permissions import client_fields_editable_by
 
 
@@ -129,3 +129,31 @@ class ClientAdmin(ClinicianAdminMixin, admin.ModelAdmin):
         for client in queryset.filter(is_archived=True):
             services.restore_client(client=client, actor=request.user, request=request)
         self.message_user(request, "Restored the selected records.", messages.SUCCESS)
+
+
+@admin.register(EmergencyAccess)
+class EmergencyAccessAdmin(admin.ModelAdmin):
+    """Break-glass grants, for review: read-only, admins only (the audit trail has each one too)."""
+
+    list_display = ("id", "user", "client_id", "created_at", "expires_at")
+    list_select_related = ("user",)
+    list_filter = ("created_at",)
+    date_hierarchy = "created_at"
+    search_fields = ("user__username", "client__id")
+    fields = ("user", "client_id", "reason", "created_at", "expires_at")
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_admin
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_admin
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

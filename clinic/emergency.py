@@ -55,7 +55,7 @@ def grant_emergency_access(*, user: User, client: Client, reason: str, request=N
 
 def notify_admins(grant_id: int) -> int:
     """RQ job: email every active admin that a record was opened under emergency
-    access. No PHI: ids, role and times; the reason is read in the admin."""
+    access. No PHI: ids, role and times; the reason stays, encrypted, with the grant."""
     grant = EmergencyAccess.objects.select_related("user").get(pk=grant_id)
     admins = list(
         User.objects.filter(is_active=True, role=Role.ADMIN).exclude(email="").values_list("email", flat=True)
@@ -67,7 +67,7 @@ def notify_admins(grant_id: int) -> int:
         f"User #{grant.user_id} ({grant.user.role}) opened client record #{grant.client_id} "
         f"under emergency access at {grant.created_at:%Y-%m-%d %H:%M %Z}, "
         f"until {grant.expires_at:%Y-%m-%d %H:%M %Z}.\n"
-        f"The stated reason is in the admin (emergency access #{grant.pk}) and the audit trail."
+        f"The stated reason is kept, encrypted, with the grant (emergency access #{grant.pk})."
     )
     message = EmailMessage(
         subject=f"Emergency access to client record #{grant.client_id}",

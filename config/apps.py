@@ -16,7 +16,8 @@ class ProjectConfig(AppConfig):
 
 def _strict_text_fields() -> None:
     """A text field takes a JSON string, as the schema says: DRF would turn
-    `0` or `true` into "0"/"True" and save it; here that is a 400."""
+    `0` or `true` into "0"/"True" and save it, and judge `maxLength` only after
+    trimming whitespace; here both are a 400."""
     from rest_framework import fields
 
     if getattr(fields.CharField, "_clinic_strict", False):
@@ -26,6 +27,8 @@ def _strict_text_fields() -> None:
     def to_internal_value(self, data):
         if isinstance(data, (bool, int, float)):
             self.fail("invalid")
+        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)  # as sent, before trimming
         return lenient(self, data)
 
     fields.CharField.to_internal_value = to_internal_value

@@ -124,3 +124,20 @@ def test_an_archived_or_unknown_record_is_404(api, world):
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
     assert not EmergencyAccess.objects.exists()
+
+
+def test_grants_are_reviewable_read_only_by_admins_in_the_admin(world, client):
+    from clinic.models import EmergencyAccess
+
+    grant = EmergencyAccess.objects.create(
+        user=world.doctor, client=world.other_client, reason="Collapsed", expires_at=timezone.now()
+    )
+    world.admin.is_superuser = True
+    world.admin.save()
+    client.force_login(world.admin)
+    assert client.get(f"/admin/clinic/emergencyaccess/{grant.pk}/change/").status_code == 200
+    assert client.get("/admin/clinic/emergencyaccess/add/").status_code == 403
+    world.staff.is_staff = True  # in the admin, but not an admin
+    world.staff.save()
+    client.force_login(world.staff)
+    assert client.get("/admin/clinic/emergencyaccess/").status_code == 403

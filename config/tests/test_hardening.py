@@ -233,3 +233,14 @@ def test_the_api_takes_json_and_login_also_its_oauth2_form(api, world):
     assert world.patient.username != ""
     login = api().post("/api/v1/auth/login", {"username": world.patient.username, "password": PASSWORD})
     assert login.status_code == 200
+
+
+@pytest.mark.django_db
+def test_max_length_counts_the_string_as_sent(api, world):
+    name = " " + "a" * 100  # 101 characters, 100 once trimmed
+    response = api(world.staff).post(
+        "/api/v1/clients", {"first_name": name, "last_name": "Lee"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "first_name" in response.json()["errors"]
+    assert not Client.objects.filter(last_name="Lee").exists()
