@@ -117,7 +117,7 @@ def bookings(doctors, clients, headers, rng) -> list[Request]:
             "doctor": doctor,
             "starts_at": starts_at.isoformat(),
             "duration_minutes": 30,
-            "reason": "Bench visit",
+            "reason": stack.BENCH_REASON,
         }
         requests.append(Request("POST", "/api/v1/appointments/", headers, json.dumps(body)))
     return requests

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
+import redis
 
 from config import embedded
 
@@ -45,6 +46,21 @@ def appointment_count(url: str) -> int:
         return conn.execute("SELECT count(*) FROM scheduling_appointment").fetchone()[0]
 
 
+BENCH_REASON = "Bench visit"  # bookings made by the booking scenario
+
+
+def reset(env: dict) -> None:
+    """Back to the seeded state: earlier runs' bench bookings and the bench Redis database go."""
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute(
+            "DELETE FROM scheduling_reminder WHERE appointment_id IN "
+            "(SELECT id FROM scheduling_appointment WHERE reason = %s)",
+            [BENCH_REASON],
+        )
+        conn.execute("DELETE FROM scheduling_appointment WHERE reason = %s", [BENCH_REASON])
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+
+
 def manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
@@ -70,6 +86,7 @@ def prepare(scale: int) -> tuple[dict, list]:
         print(f"seeding {scale} appointments (once per scale; reused after)…", flush=True)
         clients = max(1000, scale // 10)
         manage(env, "seed_demo", "--doctors", "50", "--clients", str(clients), "--appointments", str(scale))
+    reset(env)
     return env, servers
 
 
