@@ -32,7 +32,7 @@ class _SubSecondIssuedAt:
 
 
 class AccessToken(_SubSecondIssuedAt, jwt_tokens.AccessToken):
-    pass
+    """SimpleJWT's access token, issued at sub-second precision."""
 
 
 class RefreshToken(_SubSecondIssuedAt, jwt_tokens.RefreshToken):
