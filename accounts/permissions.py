@@ -4,37 +4,32 @@ yours") lives in querysets, so a record you may not see is a 404."""
 from rest_framework.permissions import BasePermission
 
 
-class _RolePermission(BasePermission):
+def _signed_in(request) -> bool:
+    return bool(request.user and request.user.is_authenticated)
+
+
+class IsAdmin(BasePermission):
     def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and self.allows(user))
-
-    def allows(self, user) -> bool:
-        raise NotImplementedError
+        return _signed_in(request) and request.user.is_admin
 
 
-class IsAdmin(_RolePermission):
-    def allows(self, user):
-        return user.is_admin
+class IsStaffOrAdmin(BasePermission):
+    def has_permission(self, request, view):
+        return _signed_in(request) and request.user.is_clinic_staff
 
 
-class IsStaffOrAdmin(_RolePermission):
-    def allows(self, user):
-        return user.is_clinic_staff
+class IsDoctor(BasePermission):
+    def has_permission(self, request, view):
+        return _signed_in(request) and request.user.is_doctor
 
 
-class IsDoctor(_RolePermission):
-    def allows(self, user):
-        return user.is_doctor
+class IsPatient(BasePermission):
+    def has_permission(self, request, view):
+        return _signed_in(request) and request.user.is_patient
 
 
-class IsPatient(_RolePermission):
-    def allows(self, user):
-        return user.is_patient
-
-
-class IsClinician(_RolePermission):
+class IsClinician(BasePermission):
     """Admin, staff or doctor: anyone who works at the clinic."""
 
-    def allows(self, user):
-        return user.is_clinic_staff or user.is_doctor
+    def has_permission(self, request, view):
+        return _signed_in(request) and (request.user.is_clinic_staff or request.user.is_doctor)

@@ -17,7 +17,6 @@ LINK = re.compile(r"http://front\.test/reset-password\?uid=(?P<uid>[\w-]+)&token
 @pytest.fixture(autouse=True)
 def _frontend(settings):
     settings.FRONTEND_URL = "http://front.test"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def request_reset(api, email, django_capture_on_commit_callbacks):
