@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts import admin_login
 from config import health, metrics
 from scheduling.views.calendar import subscription_feed
 
@@ -19,6 +20,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_urls")),
+    # The admin's sign-in and sign-out, rate-limited and audited (accounts/admin_login.py).
+    path("admin/login/", admin_login.login),
+    path("admin/logout/", admin_login.logout),
     path("admin/", admin.site.urls),
     # Private calendar subscription (API.md, "Calendar"): the token is the credential.
     re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", subscription_feed, name="calendar-feed-ics"),
