@@ -24,15 +24,16 @@ def login(request, extra_context=None):
     response = admin.site.login(request, extra_context)
     if response.status_code == 302:  # the form was valid: Django signed the user in
         record_event(action=AuditAction.LOGIN, actor=request.user, obj=request.user, request=request)
-    else:
+    elif response.status_code == 200:  # the form again, with its error
         record_event(action=AuditAction.LOGIN_FAILED, object_type="user", request=request)
     return response
 
 
 def logout(request, extra_context=None):
     user = request.user
+    was_signed_in = user.is_authenticated  # resolves the lazy user before the session goes
     response = admin.site.admin_view(admin.site.logout)(request, extra_context)
-    if user.is_authenticated and not request.user.is_authenticated:
+    if was_signed_in and not request.user.is_authenticated:
         record_event(action=AuditAction.LOGOUT, actor=user, obj=user, request=request)
     return response
 

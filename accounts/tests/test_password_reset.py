@@ -20,11 +20,6 @@ def _frontend(settings):
     settings.FRONTEND_URL = "http://front.test"
 
 
-@pytest.fixture(autouse=True)
-def _empty_queue():
-    jobs.queue().empty()
-
-
 def request_reset(api, email, django_capture_on_commit_callbacks):
     """Ask for a link, then let a worker run the job that sends it."""
     with django_capture_on_commit_callbacks(execute=True):

@@ -16,11 +16,6 @@ LINK = re.compile(r"uid=(?P<uid>[\w-]+)&token=(?P<token>[\w-]+)")
 NEW_PASSWORD = "a-brand-new-passphrase-42"
 
 
-@pytest.fixture(autouse=True)
-def _empty_queue():
-    jobs.queue().empty()
-
-
 def ask_for_reset(api, email, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return api().post("/api/v1/auth/password/reset", {"email": email})
