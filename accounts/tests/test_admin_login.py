@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client as BrowserClient
 
+from accounts import ratelimits
 from accounts.models import AuditEvent
 from accounts.tests.factories import PASSWORD
 
@@ -96,3 +97,11 @@ def test_a_patient_signing_in_to_the_admin_is_a_failed_login(world, rates):
     response = admin_login(BrowserClient(), world.patient.username, PASSWORD)
     assert response.status_code == 200
     assert actions() == [("login_failed", None, "user", "")]
+
+
+def test_without_redis_the_admin_login_is_still_limited_per_process(world, rates, redis_unreachable):
+    ratelimits._fallback.clear()
+    for _ in range(2):
+        assert admin_login(BrowserClient(), world.staff.username).status_code == 200
+    assert_throttled_page(admin_login(BrowserClient(), world.staff.username, PASSWORD))
+    assert actions() == [("login_failed", None, "user", "")] * 2
