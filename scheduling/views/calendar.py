@@ -49,8 +49,9 @@ class AppointmentCalendarView(APIView):
         return response
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON whatever the Accept (API.md, "Errors"), the 406 included.
-        if isinstance(response, Response) and response.exception:
+        # Only the calendar itself is text/calendar: errors, the 406 included,
+        # are JSON whatever the Accept (API.md, "Errors"), and so is OPTIONS.
+        if isinstance(response, Response) and not isinstance(response.data, bytes):
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
