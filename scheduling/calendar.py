@@ -96,6 +96,10 @@ def _with_new_token(feed: CalendarFeed) -> CalendarFeed:
     return feed
 
 
+def _reissue(feed: CalendarFeed) -> None:
+    _with_new_token(feed).save(update_fields=["token", "token_hash", "created_at"])  # created_at: auto_now
+
+
 def _locked_feed(user) -> CalendarFeed:
     """The user's feed row, locked until the transaction ends: made if missing
     (a racing first request finds the winner's row instead of an IntegrityError)
@@ -106,7 +110,7 @@ def _locked_feed(user) -> CalendarFeed:
         CalendarFeed.objects.bulk_create([_with_new_token(CalendarFeed(user=user))], ignore_conflicts=True)
         feed = locked.get(user=user)
     if feed.is_revoked():
-        _with_new_token(feed).save(update_fields=["token", "token_hash", "created_at"])
+        _reissue(feed)
     return feed
 
 
@@ -125,7 +129,7 @@ def rotate_feed_token(user) -> str:
     with transaction.atomic():
         feed = _locked_feed(user)
         if seen is not None and feed.token_hash == seen:
-            _with_new_token(feed).save(update_fields=["token", "token_hash", "created_at"])
+            _reissue(feed)
         return feed.token
 
 
