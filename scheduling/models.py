@@ -183,10 +183,16 @@ class CalendarFeed(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True)
     token = EncryptedTextField()
-    created_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now=True)  # when the current token was issued
 
     def __str__(self):
         return f"calendar feed of {self.user_id}"
+
+    def is_revoked(self) -> bool:
+        """Issued before the user's tokens were last revoked (password change or
+        reset, deactivation, role change: `User.tokens_valid_after`)."""
+        revoked_at = self.user.tokens_valid_after
+        return revoked_at is not None and self.created_at < revoked_at
 
 
 class IdempotencyRecord(models.Model):
