@@ -19,14 +19,16 @@ import uuid
 
 from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
 
 logger = logging.getLogger("config.requests")
 
 request_id_var = contextvars.ContextVar("request_id", default="-")
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-# A path (or URL) followed by its query string, wherever it stands in a line.
-QUERY_STRING = re.compile(r"(/[^\s?\"'<>]*)\?[^\s\"'<>]*")
-FEED_TOKEN = re.compile(r"/calendar/[^/\s?\"'<>]+\.ics")
+# A path (or URL) and its query string, wherever it stands in a line. The query
+# ends at the first space (as in a request line): a quote can be part of it.
+QUERY_STRING = re.compile(r"(/[^\s?]*)\?\S*")
+FEED_TOKEN = re.compile(r"/calendar/[^/\s?]+\.ics")
 MASKED_FEED = "/calendar/<token>.ics"
 
 
@@ -61,7 +63,9 @@ class RedactFilter(logging.Filter):
         if isinstance(record.args, tuple):
             record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         request = getattr(record, "request", None)
-        if request is not None and not isinstance(request, str):
+        if isinstance(request, HttpRequest):
+            record.request = f"<{type(request).__name__}: {request.method} {loggable_path(request.path)!r}>"
+        elif request is not None and not isinstance(request, str):
             record.request = redact(repr(request))
         if isinstance(getattr(record, "path", None), str):
             record.path = loggable_path(record.path)
