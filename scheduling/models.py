@@ -71,7 +71,7 @@ class Appointment(models.Model):
     duration_minutes = models.PositiveIntegerField(default=30)
     ends_at = models.DateTimeField(editable=False)  # derived; stored for the exclusion constraints
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
-    reason = models.CharField(max_length=500, blank=True)
+    reason = EncryptedTextField(max_length=500, blank=True, default="")  # PHI, like the notes
     notes = EncryptedTextField(blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
