@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from config import health, metrics
+from config import errors, health, metrics
 from scheduling.views.calendar import subscription_feed
 
 handler404 = "config.errors.handler404"
@@ -15,10 +15,12 @@ urlpatterns = [
     path("health/redis", health.redis, name="health-redis"),
     path("health/queue", health.queue, name="health-queue"),
     path("metrics", metrics.metrics, name="metrics"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_urls")),
+    # Whatever else is under /api answers a JSON 404 itself: no HTML, no APPEND_SLASH redirect.
+    re_path(r"^api(?:/.*)?$", errors.api_not_found),
     path("admin/", admin.site.urls),
     # Private calendar subscription (API.md, "Calendar"): the token is the credential.
     re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", subscription_feed, name="calendar-feed-ics"),

@@ -9,14 +9,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import ratelimits, serializers, services, tokens
+from accounts.authentication import EncryptedJWTAuthentication
 from accounts.exceptions import RegistrationClosed
 
 NO_CONTENT = OpenApiResponse(description="Done.")
 
 
 class _PublicView(APIView):
+    # A stale bearer a client still sends must not stand in the way of signing in again.
+    authentication_classes = []
     permission_classes = [AllowAny]
     rate_limit_group = ""
+
+    def get_authenticate_header(self, request):
+        # Without it DRF turns these views' own 401s (wrong password, bad refresh token) into 403s.
+        return EncryptedJWTAuthentication().authenticate_header(request)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
