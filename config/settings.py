@@ -299,8 +299,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Paths stay whole (/api/v1/...) under a relative server, so "Try it out"
+    # and generated clients call the host that served the schema.
+    "SERVERS": [{"url": "/"}],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "TAGS": [
+        {"name": "auth", "description": "Sign-up, sign-in, tokens and passwords"},
+        {"name": "users", "description": "Users and your own profile"},
+        {"name": "doctors", "description": "Doctors, their availability, working hours and time off"},
+        {"name": "clients", "description": "Client (patient) records"},
+        {"name": "documents", "description": "Files on a client's record"},
+        {"name": "appointments", "description": "Booking and the visit's status flow"},
+        {"name": "calendar", "description": "iCalendar export and subscription"},
+        {"name": "audit", "description": "Audit trail (admins)"},
+    ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.shape_for_clients",
         "config.openapi.document_error_responses",
     ],
 }
