@@ -243,17 +243,21 @@ def _refs(node) -> list[str]:
 
 
 def _typed_union(field: dict) -> dict:
-    """drf-spectacular writes a nullable, blank-allowed EmailField as
+    """drf-spectacular writes a blank-allowed, nullable EmailField as
     `{"nullable": true, "oneOf": [{string, email}, {string, maxLength 0}]}`:
-    `nullable` without a `type` means nothing in OpenAPI 3.0, and `null`
-    would match both branches of the `oneOf`. Hoist the shared type and
-    let either branch match."""
+    `nullable` without a `type` means nothing in OpenAPI 3.0, and generated
+    clients make `unknown` of it. One typed string says the same."""
     branches = field.get("oneOf")
     if "type" in field or not branches or any("$ref" in branch for branch in branches):
         return field
     types = {branch.get("type") for branch in branches}
     if len(types) != 1 or None in types:
         return field
-    rest = {key: value for key, value in field.items() if key != "oneOf"}
-    stripped = [{key: value for key, value in branch.items() if key != "type"} for branch in branches]
-    return {"type": types.pop(), **rest, "anyOf": stripped}
+    merged = {"type": types.pop(), **{key: value for key, value in field.items() if key != "oneOf"}}
+    lengths = [branch["maxLength"] for branch in branches if "maxLength" in branch]
+    if len(lengths) == len(branches):
+        merged["maxLength"] = max(lengths)
+    formats = [branch["format"] for branch in branches if "format" in branch]
+    if formats and any(branch.get("maxLength") == 0 for branch in branches):
+        merged.setdefault("description", f"A value of format `{formats[0]}`, or empty.")
+    return merged
