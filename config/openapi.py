@@ -29,7 +29,7 @@ ERROR_SCHEMA = {
 
 DESCRIPTIONS = {
     "400": "Invalid input",
-    "401": "Not signed in, or the token is not valid",
+    "401": "Credentials missing or refused",
     "403": "Not allowed",
     "404": "No such record, or not yours",
     "406": "No acceptable representation",
@@ -193,6 +193,7 @@ def document_error_responses(result, generator, request, public):
             listed = ", ".join(f"`{code}`" for code in codes)
             response["description"] = f"{DESCRIPTIONS[status]}: {listed}"
             response["content"] = _error_content(codes)
+        operation["responses"] = dict(sorted(responses.items()))
     return result
 
 
