@@ -5,6 +5,7 @@ the error codes it can give."""
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
 
 from accounts.tests.factories import PASSWORD
 from config.openapi import ERRORS, operation_key
@@ -32,6 +33,10 @@ def _component(schema, name: str) -> dict:
 def _codes(operation: dict, status: str) -> list[str]:
     narrowed = operation["responses"][status]["content"]["application/json"]["schema"]["allOf"][1]
     return narrowed["properties"]["code"]["enum"]
+
+
+def test_schema_is_valid_openapi_3(schema):
+    validate_schema(schema)  # drf-spectacular's own check against the OpenAPI 3.0 JSON schema
 
 
 def test_ids_in_paths_are_integers(schema):
