@@ -1,17 +1,20 @@
 """Shapes of the accounts API; meaning lives in accounts.services."""
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import selectors
 from accounts.models import AuditEvent, Role, User
 from config.representation import iso_datetime
 
 
 class UserSerializer(serializers.Serializer):
-    """User as API.md spells it; admins may change `role` and `is_active`.
-    A plain Serializer: it is read on every `me`, and ModelSerializer's field
-    introspection costs more than the authentication itself. Writes go
-    through accounts.services."""
+    """A user; admins may change `role` and `is_active`."""
+
+    # A plain Serializer: it is read on every `me`, and ModelSerializer's field
+    # introspection costs more than the authentication itself. Writes go
+    # through accounts.services.
 
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(max_length=254)
@@ -35,10 +38,21 @@ class UserSerializer(serializers.Serializer):
 
 
 class OwnProfileSerializer(UserSerializer):
-    """`users/me`: never `role` or `is_active`."""
+    """The caller's own profile (`auth/me`, `users/me`, registration): a User
+    and their client record's id; `role` and `is_active` cannot be changed here."""
 
-    role = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True)
     is_active = serializers.BooleanField(read_only=True)
+    client = serializers.SerializerMethodField(
+        help_text="The id of the caller's own client record (book with it); null for other roles."
+    )
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_client(self, user) -> int | None:
+        return selectors.own_client_id(user)
+
+    def to_representation(self, user):
+        return {**super().to_representation(user), "client": self.get_client(user)}
 
 
 class UserCreateSerializer(UserSerializer):
@@ -82,7 +96,7 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class RegisteredSerializer(TokenPairSerializer):
-    user = UserSerializer()
+    user = OwnProfileSerializer()
 
 
 class RefreshTokenSerializer(serializers.Serializer):

@@ -21,7 +21,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class DocumentUploadSerializer(serializers.Serializer):
-    """The multipart form of an upload; type and size are judged by the service."""
+    """An upload, as multipart/form-data; the file's type is read from its content."""
 
     file = serializers.FileField(use_url=False)
     title = serializers.CharField(max_length=200)

@@ -4,8 +4,10 @@ from clinic.models import Client
 
 
 class ClientSerializer(serializers.ModelSerializer):
-    """API.md's Client. Shape only: what a role may change is in
-    `clinic.permissions`, what a value may mean is in `clinic.services`."""
+    """A client (patient) record."""
+
+    # Shape only: what a role may change is in `clinic.permissions`, what a
+    # value may mean is in `clinic.services`.
 
     class Meta:
         model = Client

@@ -58,7 +58,7 @@ class BookingSerializer(serializers.Serializer):
 
 
 class AppointmentChangeSerializer(serializers.Serializer):
-    """PATCH: every field optional; which of them a role may send is the view's business."""
+    """Every field optional; a doctor may send only `notes`."""
 
     doctor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
     starts_at = serializers.DateTimeField(required=False)

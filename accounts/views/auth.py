@@ -46,7 +46,7 @@ class RegisterView(_PublicView):
     @extend_schema(request=serializers.RegisterSerializer, responses={201: serializers.RegisteredSerializer})
     def post(self, request):
         user = services.register_patient(**self.valid_data(serializers.RegisterSerializer), request=request)
-        body = {"user": serializers.UserSerializer(user).data, **tokens.pair_for(user).as_response()}
+        body = {"user": serializers.OwnProfileSerializer(user).data, **tokens.pair_for(user).as_response()}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -92,9 +92,9 @@ class LogoutView(APIView):
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: serializers.UserSerializer})
+    @extend_schema(responses={200: serializers.OwnProfileSerializer})
     def get(self, request):
-        return Response(serializers.UserSerializer(request.user).data)
+        return Response(serializers.OwnProfileSerializer(request.user).data)
 
 
 class PasswordChangeView(APIView):

@@ -25,7 +25,9 @@ class DoctorMixin:
 
 
 class AvailabilityView(DoctorMixin, APIView):
-    """Free slots of one local day; cached per doctor-day, the past filtered at read time."""
+    """Free slots of one day in the clinic's time zone, none in the past."""
+
+    # Cached per doctor-day; the past is filtered at read time.
 
     permission_classes = [IsAuthenticated]
 
