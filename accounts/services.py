@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from collections.abc import Collection
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -11,6 +12,9 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -21,11 +25,32 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts import roles, tokens
 from accounts.audit import record_event
 from accounts.exceptions import InvalidCredentials, InvalidResetToken
-from accounts.models import AuditAction, Role, User
+from accounts.models import (
+    EMAIL_IS_ANOTHER_USERNAME,
+    USERNAME_IS_ANOTHER_EMAIL,
+    AuditAction,
+    Role,
+    User,
+)
 from clinic.models import Client
 
 PASSWORD_RESET_EMAIL_KIND = "password_reset"  # noqa: S105 (an email kind, not a secret)
 _CREATED_FIELDS = ["email", "username", "full_name", "role"]
+IDENTIFIERS = ("email", "username")  # what one signs in with
+# (identifier, the column of another account it equals): the error.
+_TAKEN = {
+    ("email", "email"): "A user with this email already exists.",
+    ("email", "username"): "Another account uses this email as its username.",
+    ("username", "username"): "A user with this username already exists.",
+    ("username", "email"): "Another account uses this username as its email.",
+}
+_TAKEN_BY_CONSTRAINT = {
+    "accounts_user_username_key": ("username", "username"),
+    "user_username_ci_unique": ("username", "username"),
+    "user_email_ci_unique": ("email", "email"),
+    USERNAME_IS_ANOTHER_EMAIL: ("username", "email"),
+    EMAIL_IS_ANOTHER_USERNAME: ("email", "username"),
+}
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +136,7 @@ def create_user(
     """A new user; 400 on a taken email or username or a weak password."""
     user = User(email=User.objects.normalize_email(email), username=username, full_name=full_name, role=role)
     _validate_password(password, user, field="password")
-    _check_unique(user)
+    check_identifiers_free(user=user)
     user.set_password(password)
     _save(user)
     if actor is not None:
@@ -122,21 +147,36 @@ def create_user(
 
 
 @transaction.atomic
-def update_user(*, user: User, actor: User, request=None, **changes) -> User:
-    """Change profile fields (and, for admins, `role`/`is_active`). A role change
+def update_user(*, user: User, actor: User, request=None, current_password: str = "", **changes) -> User:
+    """Change profile fields (and, for admins, `role`/`is_active`). Changing
+    one's own email or username takes one's current password. A role change
     or deactivation revokes the user's tokens."""
     changed = [name for name, value in changes.items() if getattr(user, name) != value]
     if not changed:
         return user
-    if user.pk == actor.pk and ({"role", "is_active"} & set(changed)):
-        field = "role" if "role" in changed else "is_active"
-        raise ValidationError({field: ["You cannot change your own role or deactivate yourself."]})
+    if user.pk == actor.pk:
+        _check_own_change(user, changed, current_password)
     for name in changed:
         setattr(user, name, changes[name])
     if "email" in changed:
         user.email = User.objects.normalize_email(user.email)
-    _check_unique(user)
+    check_identifiers_free(user=user, fields=[name for name in IDENTIFIERS if name in changed])
     return save_user_changes(user=user, changed=changed, actor=actor, request=request)
+
+
+def _check_own_change(user: User, changed: list[str], current_password: str) -> None:
+    """What one may not do to one's own account, or not without one's password
+    (a stolen access token must not be enough to take the account over)."""
+    if {"role", "is_active"} & set(changed):
+        field = "role" if "role" in changed else "is_active"
+        raise ValidationError({field: ["You cannot change your own role or deactivate yourself."]})
+    if set(IDENTIFIERS) & set(changed):
+        if not current_password:
+            raise ValidationError(
+                {"current_password": ["Give your current password to change your email or username."]}
+            )
+        if not user.check_password(current_password):
+            raise ValidationError({"current_password": ["The current password is not correct."]})
 
 
 @transaction.atomic
@@ -155,13 +195,17 @@ def deactivate_user(*, user: User, actor: User, request=None) -> User:
     return update_user(user=user, actor=actor, request=request, is_active=False)
 
 
-def _check_unique(user: User) -> None:
+def check_identifiers_free(*, user: User, fields: Collection[str] = IDENTIFIERS) -> None:
+    """400 when `user`'s email or username (those in `fields`) is another
+    account's email or username, case-insensitively: an identifier signs in
+    to one account only. The database refuses it too (migration 0006)."""
     others = User.objects.exclude(pk=user.pk)
     errors = {}
-    if others.filter(email__iexact=user.email).exists():
-        errors["email"] = ["A user with this email already exists."]
-    if others.filter(username__iexact=user.username).exists():
-        errors["username"] = ["A user with this username already exists."]
+    for (field, column), message in _TAKEN.items():
+        if field not in fields or field in errors:
+            continue
+        if others.filter(Exact(Lower(column), Lower(Value(getattr(user, field))))).exists():
+            errors[field] = [message]
     if errors:
         raise ValidationError(errors)
 
@@ -174,8 +218,15 @@ def _save(user: User) -> None:
         with transaction.atomic():
             user.save()
             roles.sync_groups(user)
-    except IntegrityError as exc:  # a racing sign-up took the email or username
-        raise ValidationError({"username": ["A user with this email or username already exists."]}) from exc
+    except IntegrityError as exc:  # a racing request took the email or username
+        taken = _TAKEN_BY_CONSTRAINT.get(_constraint_name(exc))
+        if taken is None:
+            raise
+        raise ValidationError({taken[0]: [_TAKEN[taken]]}) from exc
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
 
 
 def _validate_password(password: str, user: User, *, field: str) -> None:
