@@ -122,6 +122,8 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     EMERGENCY_ACCESS = "emergency_access"  # break-glass access to a record outside one's scope
+    # A used refresh token came back: every token of its user was revoked.
+    TOKEN_REUSE = "token_reuse"  # noqa: S105 (an action, not a secret)
 
 
 class AuditEvent(models.Model):

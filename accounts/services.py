@@ -72,10 +72,12 @@ def log_in(*, login: str, password: str, request) -> tokens.TokenPair:
     return pair
 
 
-def rotate_refresh_token(*, refresh_token: str) -> tokens.TokenPair:
+def rotate_refresh_token(*, refresh_token: str, request=None) -> tokens.TokenPair:
     """A new pair for a valid refresh token, which is blacklisted: each refresh
-    token works once, even when two requests race with it."""
-    refresh = tokens.read(refresh_token, tokens.RefreshToken)
+    token works once, even when two requests race with it. A used (or logged
+    out) one presented again means it leaked: every token of its user is
+    revoked and a `token_reuse` event recorded; the answer stays 401."""
+    refresh = tokens.read_for_rotation(refresh_token)
     with transaction.atomic():
         # The row lock queues racing refreshes; the loser then sees the blacklist.
         outstanding = (
@@ -84,28 +86,55 @@ def rotate_refresh_token(*, refresh_token: str) -> tokens.TokenPair:
             .order_by("pk")
             .first()
         )
-        if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
-            raise InvalidToken("Token is blacklisted")
-        user = _token_owner(refresh)
-        BlacklistedToken.objects.create(token=outstanding)
-        return tokens.pair_for(user)
+        if outstanding is None:
+            raise InvalidToken("Token is invalid")
+        if not BlacklistedToken.objects.filter(token=outstanding).exists():
+            user = _token_owner(refresh)
+            BlacklistedToken.objects.create(token=outstanding)
+            return tokens.pair_for(user)
+        _revoke_on_reuse(refresh, request=request)
+    raise InvalidToken("Token is blacklisted")
+
+
+def _revoke_on_reuse(refresh, *, request) -> None:
+    user = _token_user(refresh)
+    if user is None:
+        return
+    # A token that an earlier revocation already covers changes nothing more, so
+    # replaying one old token cannot sign its owner out again and again.
+    if user.accepts_token_issued_at(tokens.issued_at(refresh)):
+        _revoke_every_token(user)
+    record_event(action=AuditAction.TOKEN_REUSE, obj=user, request=request)
 
 
 def log_out(*, user: User, refresh_token: str, access_token, request) -> None:
-    """Blacklist the refresh token and deny-list the calling access token."""
+    """Blacklist the refresh token and deny-list the calling access token. When
+    the deny-list (Redis) is unreachable, every token of the user is revoked
+    instead: the database's check then refuses the access token."""
     refresh = tokens.read(refresh_token, tokens.RefreshToken)
     if str(refresh.get(api_settings.USER_ID_CLAIM)) != str(user.pk):
         raise InvalidToken("Token is invalid")
+    denied = access_token is None or tokens.deny_access_token(access_token)
     with transaction.atomic():
         refresh.blacklist()
-        record_event(action=AuditAction.LOGOUT, actor=user, obj=user, request=request)
-    if access_token is not None:
-        tokens.deny_access_token(access_token)
+        if not denied:
+            _revoke_every_token(user)
+        fields = [] if denied else ["tokens_valid_after"]
+        record_event(action=AuditAction.LOGOUT, actor=user, obj=user, request=request, fields=fields)
+
+
+def _revoke_every_token(user: User) -> None:
+    user.revoke_tokens()
+    user.save(update_fields=["tokens_valid_after"])
+
+
+def _token_user(token) -> User | None:
+    user_id = str(token.get(api_settings.USER_ID_CLAIM, ""))
+    return User.objects.filter(pk=user_id).first() if user_id.isdigit() else None
 
 
 def _token_owner(token) -> User:
-    user_id = str(token.get(api_settings.USER_ID_CLAIM, ""))
-    user = User.objects.filter(pk=user_id).first() if user_id.isdigit() else None
+    user = _token_user(token)
     if user is None or not user.is_active or not user.accepts_token_issued_at(tokens.issued_at(token)):
         raise InvalidToken("Token is invalid")
     return user
