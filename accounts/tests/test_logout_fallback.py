@@ -68,3 +68,9 @@ def test_logout_without_redis_revokes_every_token_of_the_user(api, world, redis_
     assert_refused(me(api, other_session["access_token"]))
     assert_refused(refresh(api, other_session["refresh_token"]))
     assert me(api, login(api, world.patient)["access_token"]).status_code == 200
+
+
+def test_the_schema_says_what_logout_does_without_the_deny_list(client):
+    schema = client.get("/api/schema/?format=json").json()
+    description = schema["paths"]["/api/v1/auth/logout/"]["post"]["description"]
+    assert "If the deny-list is unreachable, every token of the user is revoked." in description
