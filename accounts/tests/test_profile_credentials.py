@@ -40,17 +40,13 @@ def test_users_me_identifier_change_needs_the_current_password(api, world, chang
     unchanged = {"email": before[1], "username": before[0], "full_name": "New Name"}  # no password needed
     assert api(world.patient).patch("/api/v1/users/me", unchanged).status_code == 200
     assert identifiers(world.patient) == (*before[:2], "New Name")
-
-
-@pytest.mark.parametrize("change", CHANGES)
-def test_users_me_identifier_change_with_the_current_password(api, world, change):
     response = api(world.patient).patch("/api/v1/users/me", {**change, "current_password": PASSWORD})
     assert response.status_code == 200
     assert "current_password" not in response.json()
     world.patient.refresh_from_db()
     for field, value in change.items():
         assert getattr(world.patient, field) == value
-    event = AuditEvent.objects.get(action=AuditAction.UPDATE)
+    event = AuditEvent.objects.filter(action=AuditAction.UPDATE).first()  # the newest
     assert event.fields == sorted(change)
 
 
