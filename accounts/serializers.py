@@ -23,6 +23,13 @@ class UserSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
     is_active = serializers.BooleanField()
     date_joined = serializers.DateTimeField(read_only=True)
+    current_password = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=4096,
+        style={"input_type": "password"},
+        help_text="Needed to change one's own email or username.",
+    )
 
     def to_representation(self, user):
         """The declared fields, built directly (config.representation says why)."""
@@ -58,6 +65,7 @@ class OwnProfileSerializer(UserSerializer):
 class UserCreateSerializer(UserSerializer):
     password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
     is_active = serializers.BooleanField(read_only=True)
+    current_password = None
 
 
 class DoctorSerializer(serializers.ModelSerializer):

@@ -66,17 +66,30 @@ class RefreshView(_PublicView):
     rate_limit_group = "refresh"
 
     @extend_schema(
-        request=serializers.RefreshTokenSerializer, responses={200: serializers.TokenPairSerializer}
+        request=serializers.RefreshTokenSerializer,
+        responses={200: serializers.TokenPairSerializer},
+        description=(
+            "A new pair; the refresh token sent is refused from then on. A used or "
+            "logged-out refresh token sent again revokes every token of its user (401)."
+        ),
     )
     def post(self, request):
         data = self.valid_data(serializers.RefreshTokenSerializer)
-        return Response(services.rotate_refresh_token(refresh_token=data["refresh_token"]).as_response())
+        pair = services.rotate_refresh_token(refresh_token=data["refresh_token"], request=request)
+        return Response(pair.as_response())
 
 
 class LogoutView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=serializers.RefreshTokenSerializer, responses={204: NO_CONTENT})
+    @extend_schema(
+        request=serializers.RefreshTokenSerializer,
+        responses={204: NO_CONTENT},
+        description=(
+            "Refuses this refresh token and the calling access token from then on. "
+            "If the deny-list is unreachable, every token of the user is revoked."
+        ),
+    )
     def post(self, request):
         serializer = serializers.RefreshTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
