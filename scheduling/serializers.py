@@ -6,12 +6,14 @@ from rest_framework import serializers
 
 from accounts.models import User
 from clinic.models import Client
+from config.fields import IsoDateField, WallClockTimeField
 from config.representation import iso_datetime
+from config.serializers import ModelSerializer
 from scheduling.models import Appointment, TimeOff, WorkingHours
 from scheduling.services import MAX_DURATION, MIN_DURATION
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(ModelSerializer):
     class Meta:
         model = Appointment
         fields = [
@@ -69,17 +71,17 @@ class AppointmentChangeSerializer(serializers.Serializer):
     notes = serializers.CharField(allow_blank=True, required=False)
 
 
-class WorkingHoursSerializer(serializers.ModelSerializer):
+class WorkingHoursSerializer(ModelSerializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6)
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
+    start = WallClockTimeField()
+    end = WallClockTimeField()
 
     class Meta:
         model = WorkingHours
         fields = ["weekday", "start", "end"]
 
 
-class TimeOffSerializer(serializers.ModelSerializer):
+class TimeOffSerializer(ModelSerializer):
     class Meta:
         model = TimeOff
         fields = ["id", "doctor", "starts_at", "ends_at", "reason"]
@@ -98,8 +100,10 @@ class AvailabilitySerializer(serializers.Serializer):
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    duration = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
+    date = IsoDateField(help_text="YYYY-MM-DD, a day in TIME_ZONE")
+    duration = serializers.IntegerField(
+        min_value=MIN_DURATION, max_value=MAX_DURATION, default=30, help_text="minutes; also the step"
+    )
 
 
 class CalendarFeedSerializer(serializers.Serializer):

@@ -10,19 +10,22 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.fields import ID_SCHEMA, parse_id
 from scheduling import calendar, selectors
 from scheduling.serializers import CalendarFeedSerializer
 
 
 def _calendar_response(user, params) -> HttpResponse:
     doctor = params.get("doctor")
-    if doctor is not None and not doctor.isdigit():
-        raise ValidationError({"doctor": ["Must be a doctor's id."]})
+    if doctor is not None:
+        doctor = parse_id(doctor)
+        if doctor is None:
+            raise ValidationError({"doctor": ["Must be a doctor's id."]})
     if user.is_clinic_staff and doctor is None:
         raise ValidationError({"doctor": ["Required for staff and admins."]})
-    if user.is_doctor and doctor is not None and int(doctor) != user.pk:
+    if user.is_doctor and doctor is not None and doctor != user.pk:
         raise NotFound  # another doctor's calendar is not theirs to see (API.md, "Not yours")
-    appointments = selectors.calendar_appointments(user, int(doctor) if doctor else None)
+    appointments = selectors.calendar_appointments(user, doctor)
     response = HttpResponse(
         calendar.build_calendar(appointments), content_type="text/calendar; charset=utf-8"
     )
@@ -34,7 +37,7 @@ class AppointmentCalendarView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("doctor", int, description="required for staff and admins")],
+        parameters=[OpenApiParameter("doctor", ID_SCHEMA, description="required for staff and admins")],
         responses={(200, "text/calendar"): OpenApiTypes.STR},
     )
     def get(self, request):
