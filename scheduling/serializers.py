@@ -1,5 +1,7 @@
 """Shapes only: types and required fields. The rules live in services."""
 
+from datetime import date, timedelta
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -99,11 +101,20 @@ class AvailabilitySerializer(serializers.Serializer):
     slots = SlotSerializer(many=True)
 
 
+# A day whose instants, less a visit's length and in any zone, stay representable.
+EARLIEST_DAY, LATEST_DAY = date.min + timedelta(days=1), date.max - timedelta(days=1)
+
+
 class AvailabilityQuerySerializer(serializers.Serializer):
-    date = IsoDateField(help_text="YYYY-MM-DD, a day in TIME_ZONE")
+    date = IsoDateField(help_text=f"YYYY-MM-DD, a day in TIME_ZONE, {EARLIEST_DAY} to {LATEST_DAY}")
     duration = serializers.IntegerField(
         min_value=MIN_DURATION, max_value=MAX_DURATION, default=30, help_text="minutes; also the step"
     )
+
+    def validate_date(self, day):
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise serializers.ValidationError(f"Enter a date from {EARLIEST_DAY} to {LATEST_DAY}.")
+        return day
 
 
 class CalendarFeedSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 """Strict input on scheduling: working hours are `HH:MM` wall-clock times,
 id filters are positive integers, availability's date is `YYYY-MM-DD`."""
 
-from datetime import time
+from datetime import date, time
 
 import pytest
 
@@ -80,3 +80,24 @@ def test_availability_date_is_yyyy_mm_dd_only(world, api, value):
     assert response.status_code == 400
     assert response.json()["code"] == "validation_error"
     assert list(response.json()["errors"]) == ["date"]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_availability_at_the_ends_of_the_calendar_is_400_not_500(world, api, settings, value, zone):
+    settings.TIME_ZONE = zone
+    give_hours(world.doctor, date.fromisoformat(value).weekday(), "00:00", "23:59")
+    response = api(world.staff).get(f"/api/v1/doctors/{world.doctor.pk}/availability", {"date": value})
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"
+    assert list(response.json()["errors"]) == ["date"]
+
+
+@pytest.mark.parametrize("value", ["0001-01-02", "9999-12-30"])
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_availability_just_inside_the_calendar_answers(world, api, settings, value, zone):
+    settings.TIME_ZONE = zone
+    give_hours(world.doctor, date.fromisoformat(value).weekday(), "00:00", "23:59")
+    response = api(world.staff).get(f"/api/v1/doctors/{world.doctor.pk}/availability", {"date": value})
+    assert response.status_code == 200
+    assert response.json()["date"] == value
