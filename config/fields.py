@@ -8,6 +8,7 @@ from datetime import time
 from django import forms
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 MAX_ID = 2_147_483_647  # PostgreSQL `integer`, the type of every id column
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -47,6 +48,16 @@ class IsoDateField(serializers.DateField):
         if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
             self.fail("invalid", format="YYYY-MM-DD")
         return super().to_internal_value(value)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """A choice; in a form, `kind=` is a blank choice (400) where DRF would read
+    it as left out and take the default, which the schema's enum does not allow."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
 
 
 class StrictBooleanField(serializers.BooleanField):

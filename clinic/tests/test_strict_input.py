@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinic.documents import store_document
+from clinic.models import Document
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,27 @@ def test_assigned_doctor_filter_matches_by_id(api, world):
     response = api(world.staff).get("/api/v1/clients/", {"assigned_doctor": world.doctor.pk})
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [world.client.pk]
+
+
+@pytest.mark.parametrize("kind", ["", "lab", "OTHER"])
+def test_upload_kind_outside_its_enum_is_400_even_when_blank(api, world, kind):
+    data = {"file": SimpleUploadedFile("a.txt", SAMPLES["text/plain"]), "title": "Scan", "kind": kind}
+    response = api(world.staff).post(
+        f"/api/v1/clients/{world.client.pk}/documents/", data, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"
+    assert list(response.json()["errors"]) == ["kind"]
+    assert not Document.objects.exists()
+
+
+def test_upload_without_kind_is_other(api, world):
+    data = {"file": SimpleUploadedFile("a.txt", SAMPLES["text/plain"]), "title": "Scan"}
+    response = api(world.staff).post(
+        f"/api/v1/clients/{world.client.pk}/documents/", data, format="multipart"
+    )
+    assert response.status_code == 201
+    assert Document.objects.get().kind == "other"
 
 
 @pytest.mark.parametrize("media_type", SAMPLES)
