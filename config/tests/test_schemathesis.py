@@ -61,6 +61,18 @@ def no_auth_bypass(ctx, response, case):
     return None
 
 
+def negative_data_rejected(ctx, response, case):
+    """schemathesis's `negative_data_rejection`, less one false alarm of the
+    in-process transport: Werkzeug encodes an empty multipart field without
+    the blank line that ends its headers, so the server never receives it and
+    rightly takes the default (a real `kind=` is a 400:
+    clinic/tests/test_strict_input.py)."""
+    body = case.body if isinstance(case.body, dict) else {}
+    if (case.media_type or "").startswith("multipart/") and "" in body.values():
+        return None
+    return negative_data_rejection(ctx, response, case)
+
+
 # Named, not schemathesis's defaults, so none of them goes quietly. Left out:
 # `positive_data_acceptance` (schema-valid but refused by a rule the schema
 # cannot state: an id that does not exist, a weak password, a booking in the
@@ -72,7 +84,7 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
     content_type_conformance,
-    negative_data_rejection,
+    negative_data_rejected,
     missing_required_header,
     unsupported_method,
     allow_header_conformance,
