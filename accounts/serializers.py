@@ -1,11 +1,13 @@
 """Shapes of the accounts API; meaning lives in accounts.services."""
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import selectors
 from accounts.models import AuditEvent, Role, User
+from config.fields import StrictBooleanField
 from config.representation import iso_datetime
 
 
@@ -21,7 +23,7 @@ class UserSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
-    is_active = serializers.BooleanField()
+    is_active = StrictBooleanField()
     date_joined = serializers.DateTimeField(read_only=True)
     current_password = serializers.CharField(
         write_only=True,
@@ -94,6 +96,19 @@ class LoginSerializer(serializers.Serializer):
         if not login:
             raise serializers.ValidationError({"username": ["Give an email or a username."]})
         return {"login": login, "password": attrs["password"]}
+
+
+class LoginSerializerSchema(OpenApiSerializerExtension):
+    """`LoginRequest` says what `validate` asks: a username or an email that is not blank."""
+
+    target_class = LoginSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["anyOf"] = [
+            {"required": [name], "properties": {name: {"pattern": r"\S"}}} for name in ("username", "email")
+        ]
+        return schema
 
 
 class TokenPairSerializer(serializers.Serializer):

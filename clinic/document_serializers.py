@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from clinic.models import Document, DocumentKind
+from config.fields import StrictChoiceField
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -25,4 +26,4 @@ class DocumentUploadSerializer(serializers.Serializer):
 
     file = serializers.FileField(use_url=False)
     title = serializers.CharField(max_length=200)
-    kind = serializers.ChoiceField(choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    kind = StrictChoiceField(choices=DocumentKind.choices, default=DocumentKind.OTHER)

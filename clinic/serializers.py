@@ -1,9 +1,8 @@
-from rest_framework import serializers
-
 from clinic.models import Client
+from config.serializers import ModelSerializer
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(ModelSerializer):
     """A client (patient) record."""
 
     # Shape only: what a role may change is in `clinic.permissions`, what a

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from config.fields import parse_id
 from scheduling import selectors
 from scheduling.models import CalendarFeed, Status
 
@@ -57,9 +58,10 @@ def parse_doctor_id(value: str | None) -> int | None:
     """`?doctor=` as an id; raises ValueError when it is not one."""
     if value is None:
         return None
-    if not (value.isascii() and value.isdigit()):  # int() takes " 7" and non-ASCII digits
+    doctor_id = parse_id(value)
+    if doctor_id is None:
         raise ValueError("not an id")
-    return int(value)
+    return doctor_id
 
 
 def feed_doctor_id(user, value: str | None) -> int | None:

@@ -11,6 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.fields import ID_SCHEMA
 from scheduling import calendar
 from scheduling.renderers import ICalendarRenderer
 from scheduling.serializers import CalendarFeedSerializer
@@ -39,7 +40,7 @@ class AppointmentCalendarView(APIView):
     renderer_classes = [ICalendarRenderer]
 
     @extend_schema(
-        parameters=[OpenApiParameter("doctor", int, description="required for staff and admins")],
+        parameters=[OpenApiParameter("doctor", ID_SCHEMA, description="required for staff and admins")],
         responses={(200, "text/calendar"): OpenApiTypes.BINARY, (406, "application/json"): NOT_ACCEPTABLE},
     )
     def get(self, request):

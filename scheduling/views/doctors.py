@@ -1,7 +1,7 @@
 """`/api/v1/doctors/{id}/`: availability, working hours, time off."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -31,13 +31,7 @@ class AvailabilityView(DoctorMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("date", str, required=True, description="YYYY-MM-DD, in TIME_ZONE"),
-            OpenApiParameter("duration", int, description="minutes, 5-480, default 30"),
-        ],
-        responses=AvailabilitySerializer,
-    )
+    @extend_schema(parameters=[AvailabilityQuerySerializer], responses=AvailabilitySerializer)
     def get(self, request, doctor_id):
         doctor = self.get_doctor()
         query = AvailabilityQuerySerializer(data=request.query_params)
