@@ -71,3 +71,27 @@ def debug_is_off(app_configs=None, **kwargs):
     if settings.DEBUG:
         return [Error("DEBUG is on.", hint="Set DEBUG=false (DJANGO_ENV=production does).", id="config.E005")]
     return []
+
+
+UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+@register(Tags.security, deploy=True)
+def email_is_delivered(app_configs=None, **kwargs):
+    """The console backend writes patients' names and visit times to the logs,
+    and every one of these marks reminders sent that nobody receives."""
+    if settings.EMAIL_BACKEND in UNDELIVERED_EMAIL_BACKENDS:
+        return [
+            Error(
+                f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}: mail is not delivered (console and file "
+                "backends write patients' data to logs or disk).",
+                hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST.",
+                id="config.E007",
+            )
+        ]
+    return []

@@ -6,6 +6,7 @@ development value stops the start with a message that names it.
 """
 
 import hashlib
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +22,12 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured(f"DJANGO_ENV must be development, test or production, not {DJANGO_ENV!r}")
 IS_PRODUCTION = DJANGO_ENV == "production"
+
+# prometheus-client writes each process's metrics there from the first metric
+# defined (at import): every process (collectstatic, migrate, a worker) needs
+# it, not only gunicorn, whose start hook empties it.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 
 # Development defaults, clearly marked: production refuses every one of them.
 DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105
@@ -79,6 +86,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "config.observability.RequestLogMiddleware",
     "config.headers.NoStoreMiddleware",
+    "config.probes.ProbeHostMiddleware",  # /health and /metrics answer probes by IP or service name
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -330,7 +338,8 @@ X_FRAME_OPTIONS = "DENY"
 if IS_PRODUCTION:
     DEBUG = False
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^health"]  # load balancer probes speak plain HTTP
+    # Load balancer probes and Prometheus speak plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health(/[a-z]+)?$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -13,6 +13,7 @@ REAL = {
     "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "ALLOWED_HOSTS": "clinic.example.org",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 
