@@ -62,6 +62,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=["http://localho
 CORS_URLS_REGEX = r"^/(api|health)/.*$"
 
 INSTALLED_APPS = [
+    # First: its createsuperuser (validators, audit) replaces django.contrib.auth's.
+    "config.apps.ProjectConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,7 +78,6 @@ INSTALLED_APPS = [
     "django_rq",
     "django_prometheus",
     "rest_framework_simplejwt.token_blacklist",
-    "config.apps.ProjectConfig",
     "accounts",
     "clinic",
     "scheduling",
