@@ -118,18 +118,31 @@ def field_keys_open_stored_values(app_configs=None, databases=None, **kwargs):
     errors = []
     for alias in databases:
         try:
-            tables = set(connections[alias].introspection.table_names())
+            columns = _encrypted_columns_present(connections[alias], encrypted_model_fields())
         except DatabaseError:
             continue  # unreachable: the probes and the other checks say so
-        for model, names in encrypted_model_fields():
-            if model._meta.db_table not in tables:
-                continue  # not migrated yet
-            for name in names:
-                failed, sampled = _undecryptable_sample(model, name, alias)
-                if failed:
-                    column = f"{model._meta.db_table}.{model._meta.get_field(name).column}"
-                    errors.append(_missing_key_error(column, failed, sampled))
+        for model, name in columns:
+            failed, sampled = _undecryptable_sample(model, name, alias)
+            if failed:
+                column = f"{model._meta.db_table}.{model._meta.get_field(name).column}"
+                errors.append(_missing_key_error(column, failed, sampled))
     return errors
+
+
+def _encrypted_columns_present(connection, encrypted) -> list[tuple]:
+    """(model, field name) of each encrypted column the database has: before
+    `migrate` (which runs this check first) some are not there yet."""
+    introspection = connection.introspection
+    present = []
+    with connection.cursor() as cursor:
+        tables = set(introspection.table_names(cursor))
+        for model, names in encrypted:
+            if model._meta.db_table not in tables:
+                continue
+            description = introspection.get_table_description(cursor, model._meta.db_table)
+            columns = {column.name for column in description}
+            present += [(model, name) for name in names if model._meta.get_field(name).column in columns]
+    return present
 
 
 def _undecryptable_sample(model, name: str, alias: str) -> tuple[int, int]:
@@ -139,10 +152,9 @@ def _undecryptable_sample(model, name: str, alias: str) -> tuple[int, int]:
 
     from config.crypto import InvalidToken, field_fernet
 
-    raw = model._base_manager.using(alias).annotate(raw=Cast(name, output_field=models.TextField()))
-    sample = [
-        token for token in raw.order_by("-pk").values_list("raw", flat=True)[:FIELD_KEY_SAMPLE] if token
-    ]
+    rows = model._base_manager.using(alias).annotate(raw=Cast(name, output_field=models.TextField()))
+    newest = rows.order_by("-pk").values_list("raw", flat=True)[:FIELD_KEY_SAMPLE]
+    sample = [token for token in newest if token]
     failed = 0
     for token in sample:
         try:
