@@ -7,6 +7,8 @@ import logging
 import pytest
 from cryptography.fernet import Fernet
 from django.core.checks import run_checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
 from config.checks import log_field_key_errors
 
@@ -65,3 +67,8 @@ def test_reading_an_undecryptable_value_is_a_clear_logged_json_error(api, world,
     assert logged and logged[0].column == "clinic_client.medical_history"
     assert HISTORY not in caplog.text
     assert all(HISTORY not in str(vars(record)) for record in caplog.records)
+
+
+def test_migrate_stops_on_the_missing_key(old_key_dropped):
+    with pytest.raises(SystemCheckError, match=r"clinic_client\.medical_history"):
+        call_command("migrate", "--check", skip_checks=False, verbosity=0)
