@@ -7,10 +7,9 @@ RUN useradd --create-home --uid 1000 clinic
 COPY requirements.txt constraints.txt ./
 RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 COPY . .
-# collectstatic needs settings to load, not real secrets: build-time placeholders only,
-# and no metrics folder (it would be left in the image, owned by root).
-RUN env -u PROMETHEUS_MULTIPROC_DIR DJANGO_ENV=development DATABASE_URL=postgres://x@localhost/x \
-    REDIS_URL=redis://localhost:6379/0 python manage.py collectstatic --noinput
+# collectstatic needs settings to load, not real secrets: build-time placeholders only.
+RUN DJANGO_ENV=development DATABASE_URL=postgres://x@localhost/x REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --noinput
 USER clinic
 EXPOSE 8000
 CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]

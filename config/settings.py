@@ -7,6 +7,7 @@ development value stops the start with a message that names it.
 
 import hashlib
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,11 +24,13 @@ if DJANGO_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured(f"DJANGO_ENV must be development, test or production, not {DJANGO_ENV!r}")
 IS_PRODUCTION = DJANGO_ENV == "production"
 
-# prometheus-client writes each process's metrics there from the first metric
-# defined (at import): every process (collectstatic, migrate, a worker) needs
-# it, not only gunicorn, whose start hook empties it.
-if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+# With PROMETHEUS_MULTIPROC_DIR set, prometheus-client writes every process's
+# metrics to files there from the first import, and fails if the folder is
+# missing. Only gunicorn's workers are scraped (their start hook makes it);
+# any other process (collectstatic, migrate, each job RQ forks) keeps its
+# metrics in memory instead of failing or leaving files behind.
+if "gunicorn" not in sys.modules:
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 # Development defaults, clearly marked: production refuses every one of them.
 DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105
