@@ -6,6 +6,8 @@ development value stops the start with a message that names it.
 """
 
 import hashlib
+import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +24,14 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured(f"DJANGO_ENV must be development, test or production, not {DJANGO_ENV!r}")
 IS_PRODUCTION = DJANGO_ENV == "production"
+
+# With PROMETHEUS_MULTIPROC_DIR set, prometheus-client writes every process's
+# metrics to files there from the first import, and fails if the folder is
+# missing. Only gunicorn's workers are scraped (their start hook makes it);
+# any other process (collectstatic, migrate, each job RQ forks) keeps its
+# metrics in memory instead of failing or leaving files behind.
+if "gunicorn" not in sys.modules:
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 # Development defaults, clearly marked: production refuses every one of them.
 DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105
@@ -62,6 +72,8 @@ if not IS_PRODUCTION:
     CORS_ALLOWED_ORIGIN_REGEXES = [r"^http://(localhost|127\.0\.0\.1)(:\d+)?$"]
 
 INSTALLED_APPS = [
+    # First: its createsuperuser (validators, audit) replaces django.contrib.auth's.
+    "config.apps.ProjectConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -77,7 +89,6 @@ INSTALLED_APPS = [
     "django_rq",
     "django_prometheus",
     "rest_framework_simplejwt.token_blacklist",
-    "config.apps.ProjectConfig",
     "accounts",
     "clinic",
     "scheduling",
@@ -87,6 +98,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "config.observability.RequestLogMiddleware",
     "config.headers.NoStoreMiddleware",
+    "config.probes.ProbeHostMiddleware",  # /health and /metrics answer probes by IP or service name
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -367,7 +379,8 @@ X_FRAME_OPTIONS = "DENY"
 if IS_PRODUCTION:
     DEBUG = False
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^health"]  # load balancer probes speak plain HTTP
+    # Load balancer probes and Prometheus speak plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health(/[a-z]+)?$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -11,6 +11,7 @@ handler500 = "config.errors.handler500"
 urlpatterns = [
     path("health", health.health, name="health"),
     path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
     path("health/db", health.db, name="health-db"),
     path("health/redis", health.redis, name="health-redis"),
     path("health/queue", health.queue, name="health-queue"),
