@@ -175,7 +175,7 @@ def _missing_key_error(column: str, failed: int, sampled: int) -> Error:
 
 
 def log_field_key_errors() -> None:
-    """At start (config/wsgi.py): log what `field_keys_open_stored_values`
+    """At a web worker's start (config/gunicorn.py): log what `field_keys_open_stored_values`
     finds. Serving goes on: rows written under the current key still read."""
     from django.db import DatabaseError, connections
 

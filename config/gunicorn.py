@@ -59,6 +59,14 @@ def on_starting(server):
     METRICS_DIR.mkdir(parents=True)
 
 
+def post_worker_init(worker):
+    """Each worker, once the app is loaded, logs stored values its keys cannot
+    open (config.E008); serving goes on for the rest."""
+    from config.checks import log_field_key_errors
+
+    log_field_key_errors()
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 

@@ -12,7 +12,3 @@ try:
 except ImproperlyConfigured as error:  # a missing secret, a bad DJANGO_ENV: one line, not a traceback
     print(f"error: {error}", file=sys.stderr)
     sys.exit(4)  # gunicorn's APP_LOAD_ERROR: the server stops instead of restarting workers forever
-
-from config.checks import log_field_key_errors
-
-log_field_key_errors()
