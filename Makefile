@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-e2e lint format install stop clean bench audit fuzz
+.PHONY: run test test-e2e test-client lint format install stop clean bench audit fuzz
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ CHROMIUM ?= /usr/bin/chromium
 test-e2e: $(STAMP)
 	@test -x $(CHROMIUM) || { echo "make test-e2e needs Chromium at $(CHROMIUM): apt-get install -y chromium" >&2; exit 1; }
 	E2E_CHROMIUM=$(CHROMIUM) $(PY) -m pytest e2e $(PYTEST_ARGS)
+
+# The frontend's view: TypeScript types generated from the served schema, a typed
+# program compiled with tsc --strict and run against a live gunicorn (needs Node 20).
+test-client: $(STAMP)
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
+	$(PY) -m pytest clients $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

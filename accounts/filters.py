@@ -1,6 +1,7 @@
 import django_filters
 
 from accounts.models import AuditAction, AuditEvent, Role, User
+from config.filtering import IdFilter, TextFilter
 
 
 class UserFilter(django_filters.FilterSet):
@@ -12,6 +13,9 @@ class UserFilter(django_filters.FilterSet):
 
 
 class AuditEventFilter(django_filters.FilterSet):
+    actor = IdFilter(field_name="actor_id")
+    object_type = TextFilter()
+    object_id = IdFilter()
     action = django_filters.ChoiceFilter(choices=AuditAction.choices)
 
     class Meta:

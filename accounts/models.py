@@ -3,6 +3,12 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# Raised, as unique violations, by the trigger that keeps one identifier to one
+# account (migration 0006): a username may not be another account's email, nor
+# an email another account's username, case-insensitively.
+USERNAME_IS_ANOTHER_EMAIL = "user_username_is_another_email"
+EMAIL_IS_ANOTHER_USERNAME = "user_email_is_another_username"
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
@@ -29,8 +35,9 @@ class UserManager(BaseUserManager):
         return self.create_user(username, email, password, **fields)
 
     def get_by_natural_key(self, login):
-        """Login by username or email, case-insensitively; a username match wins
-        over another account's email (a username may look like an email)."""
+        """Login by username or email, case-insensitively. No identifier belongs
+        to two accounts (services and a trigger refuse it); should older rows
+        still overlap, the username match wins, then the lowest id."""
         username_first = models.Case(models.When(username__iexact=login, then=0), default=1)
         user = (
             self.filter(models.Q(username__iexact=login) | models.Q(email__iexact=login))
@@ -115,6 +122,8 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     EMERGENCY_ACCESS = "emergency_access"  # break-glass access to a record outside one's scope
+    # A used refresh token came back: every token of its user was revoked.
+    TOKEN_REUSE = "token_reuse"  # noqa: S105 (an action, not a secret)
 
 
 class AuditEvent(models.Model):

@@ -1,25 +1,37 @@
 """Shapes of the accounts API; meaning lives in accounts.services."""
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import selectors
 from accounts.models import AuditEvent, Role, User
+from config.fields import StrictBooleanField
 from config.representation import iso_datetime
 
 
 class UserSerializer(serializers.Serializer):
-    """User as API.md spells it; admins may change `role` and `is_active`.
-    A plain Serializer: it is read on every `me`, and ModelSerializer's field
-    introspection costs more than the authentication itself. Writes go
-    through accounts.services."""
+    """A user; admins may change `role` and `is_active`."""
+
+    # A plain Serializer: it is read on every `me`, and ModelSerializer's field
+    # introspection costs more than the authentication itself. Writes go
+    # through accounts.services.
 
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(max_length=254)
     username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
-    is_active = serializers.BooleanField()
+    is_active = StrictBooleanField()
     date_joined = serializers.DateTimeField(read_only=True)
+    current_password = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=4096,
+        style={"input_type": "password"},
+        help_text="Needed to change one's own email or username.",
+    )
 
     def to_representation(self, user):
         """The declared fields, built directly (config.representation says why)."""
@@ -35,15 +47,27 @@ class UserSerializer(serializers.Serializer):
 
 
 class OwnProfileSerializer(UserSerializer):
-    """`users/me`: never `role` or `is_active`."""
+    """The caller's own profile (`auth/me`, `users/me`, registration): a User
+    and their client record's id; `role` and `is_active` cannot be changed here."""
 
-    role = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True)
     is_active = serializers.BooleanField(read_only=True)
+    client = serializers.SerializerMethodField(
+        help_text="The id of the caller's own client record (book with it); null for other roles."
+    )
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_client(self, user) -> int | None:
+        return selectors.own_client_id(user)
+
+    def to_representation(self, user):
+        return {**super().to_representation(user), "client": self.get_client(user)}
 
 
 class UserCreateSerializer(UserSerializer):
     password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
     is_active = serializers.BooleanField(read_only=True)
+    current_password = None
 
 
 class DoctorSerializer(serializers.ModelSerializer):
@@ -74,6 +98,19 @@ class LoginSerializer(serializers.Serializer):
         return {"login": login, "password": attrs["password"]}
 
 
+class LoginSerializerSchema(OpenApiSerializerExtension):
+    """`LoginRequest` says what `validate` asks: a username or an email that is not blank."""
+
+    target_class = LoginSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["anyOf"] = [
+            {"required": [name], "properties": {name: {"pattern": r"\S"}}} for name in ("username", "email")
+        ]
+        return schema
+
+
 class TokenPairSerializer(serializers.Serializer):
     access_token = serializers.CharField()
     refresh_token = serializers.CharField()
@@ -82,7 +119,7 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class RegisteredSerializer(TokenPairSerializer):
-    user = UserSerializer()
+    user = OwnProfileSerializer()
 
 
 class RefreshTokenSerializer(serializers.Serializer):

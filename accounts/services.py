@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from collections.abc import Collection
 
 import django_rq
 from django.conf import settings
@@ -12,6 +13,9 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -23,12 +27,33 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts import roles, tokens
 from accounts.audit import record_event
 from accounts.exceptions import InvalidCredentials, InvalidResetToken
-from accounts.models import AuditAction, Role, User
+from accounts.models import (
+    EMAIL_IS_ANOTHER_USERNAME,
+    USERNAME_IS_ANOTHER_EMAIL,
+    AuditAction,
+    Role,
+    User,
+)
 from clinic.models import Client
 
 PASSWORD_RESET_EMAIL_KIND = "password_reset"  # noqa: S105 (an email kind, not a secret)
 PASSWORD_RESET_JOB = "accounts.tasks.send_password_reset"  # noqa: S105 (a job path, not a secret)
 _CREATED_FIELDS = ["email", "username", "full_name", "role"]
+IDENTIFIERS = ("email", "username")  # what one signs in with
+# (identifier, the column of another account it equals): the error.
+_TAKEN = {
+    ("email", "email"): "A user with this email already exists.",
+    ("email", "username"): "Another account uses this email as its username.",
+    ("username", "username"): "A user with this username already exists.",
+    ("username", "email"): "Another account uses this username as its email.",
+}
+_TAKEN_BY_CONSTRAINT = {
+    "accounts_user_username_key": ("username", "username"),
+    "user_username_ci_unique": ("username", "username"),
+    "user_email_ci_unique": ("email", "email"),
+    USERNAME_IS_ANOTHER_EMAIL: ("username", "email"),
+    EMAIL_IS_ANOTHER_USERNAME: ("email", "username"),
+}
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +75,12 @@ def log_in(*, login: str, password: str, request) -> tokens.TokenPair:
     return pair
 
 
-def rotate_refresh_token(*, refresh_token: str) -> tokens.TokenPair:
+def rotate_refresh_token(*, refresh_token: str, request=None) -> tokens.TokenPair:
     """A new pair for a valid refresh token, which is blacklisted: each refresh
-    token works once, even when two requests race with it."""
-    refresh = tokens.read(refresh_token, tokens.RefreshToken)
+    token works once, even when two requests race with it. A used (or logged
+    out) one presented again means it leaked: every token of its user is
+    revoked and a `token_reuse` event recorded; the answer stays 401."""
+    refresh = tokens.read_for_rotation(refresh_token)
     with transaction.atomic():
         # The row lock queues racing refreshes; the loser then sees the blacklist.
         outstanding = (
@@ -62,28 +89,55 @@ def rotate_refresh_token(*, refresh_token: str) -> tokens.TokenPair:
             .order_by("pk")
             .first()
         )
-        if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
-            raise InvalidToken("Token is blacklisted")
-        user = _token_owner(refresh)
-        BlacklistedToken.objects.create(token=outstanding)
-        return tokens.pair_for(user)
+        if outstanding is None:
+            raise InvalidToken("Token is invalid")
+        if not BlacklistedToken.objects.filter(token=outstanding).exists():
+            user = _token_owner(refresh)
+            BlacklistedToken.objects.create(token=outstanding)
+            return tokens.pair_for(user)
+        _revoke_on_reuse(refresh, request=request)
+    raise InvalidToken("Token is blacklisted")
+
+
+def _revoke_on_reuse(refresh, *, request) -> None:
+    user = _token_user(refresh)
+    if user is None:
+        return
+    # A token that an earlier revocation already covers changes nothing more, so
+    # replaying one old token cannot sign its owner out again and again.
+    if user.accepts_token_issued_at(tokens.issued_at(refresh)):
+        _revoke_every_token(user)
+    record_event(action=AuditAction.TOKEN_REUSE, obj=user, request=request)
 
 
 def log_out(*, user: User, refresh_token: str, access_token, request) -> None:
-    """Blacklist the refresh token and deny-list the calling access token."""
+    """Blacklist the refresh token and deny-list the calling access token. When
+    the deny-list (Redis) is unreachable, every token of the user is revoked
+    instead: the database's check then refuses the access token."""
     refresh = tokens.read(refresh_token, tokens.RefreshToken)
     if str(refresh.get(api_settings.USER_ID_CLAIM)) != str(user.pk):
         raise InvalidToken("Token is invalid")
+    denied = access_token is None or tokens.deny_access_token(access_token)
     with transaction.atomic():
         refresh.blacklist()
-        record_event(action=AuditAction.LOGOUT, actor=user, obj=user, request=request)
-    if access_token is not None:
-        tokens.deny_access_token(access_token)
+        if not denied:
+            _revoke_every_token(user)
+        fields = [] if denied else ["tokens_valid_after"]
+        record_event(action=AuditAction.LOGOUT, actor=user, obj=user, request=request, fields=fields)
+
+
+def _revoke_every_token(user: User) -> None:
+    user.revoke_tokens()
+    user.save(update_fields=["tokens_valid_after"])
+
+
+def _token_user(token) -> User | None:
+    user_id = str(token.get(api_settings.USER_ID_CLAIM, ""))
+    return User.objects.filter(pk=user_id).first() if user_id.isdigit() else None
 
 
 def _token_owner(token) -> User:
-    user_id = str(token.get(api_settings.USER_ID_CLAIM, ""))
-    user = User.objects.filter(pk=user_id).first() if user_id.isdigit() else None
+    user = _token_user(token)
     if user is None or not user.is_active or not user.accepts_token_issued_at(tokens.issued_at(token)):
         raise InvalidToken("Token is invalid")
     return user
@@ -114,7 +168,7 @@ def create_user(
     """A new user; 400 on a taken email or username or a weak password."""
     user = User(email=User.objects.normalize_email(email), username=username, full_name=full_name, role=role)
     _validate_password(password, user, field="password")
-    _check_unique(user)
+    check_identifiers_free(user=user)
     user.set_password(password)
     _save(user)
     if actor is not None:
@@ -125,21 +179,36 @@ def create_user(
 
 
 @transaction.atomic
-def update_user(*, user: User, actor: User, request=None, **changes) -> User:
-    """Change profile fields (and, for admins, `role`/`is_active`). A role change
+def update_user(*, user: User, actor: User, request=None, current_password: str = "", **changes) -> User:
+    """Change profile fields (and, for admins, `role`/`is_active`). Changing
+    one's own email or username takes one's current password. A role change
     or deactivation revokes the user's tokens."""
     changed = [name for name, value in changes.items() if getattr(user, name) != value]
     if not changed:
         return user
-    if user.pk == actor.pk and ({"role", "is_active"} & set(changed)):
-        field = "role" if "role" in changed else "is_active"
-        raise ValidationError({field: ["You cannot change your own role or deactivate yourself."]})
+    if user.pk == actor.pk:
+        _check_own_change(user, changed, current_password)
     for name in changed:
         setattr(user, name, changes[name])
     if "email" in changed:
         user.email = User.objects.normalize_email(user.email)
-    _check_unique(user)
+    check_identifiers_free(user=user, fields=[name for name in IDENTIFIERS if name in changed])
     return save_user_changes(user=user, changed=changed, actor=actor, request=request)
+
+
+def _check_own_change(user: User, changed: list[str], current_password: str) -> None:
+    """What one may not do to one's own account, or not without one's password
+    (a stolen access token must not be enough to take the account over)."""
+    if {"role", "is_active"} & set(changed):
+        field = "role" if "role" in changed else "is_active"
+        raise ValidationError({field: ["You cannot change your own role or deactivate yourself."]})
+    if set(IDENTIFIERS) & set(changed):
+        if not current_password:
+            raise ValidationError(
+                {"current_password": ["Give your current password to change your email or username."]}
+            )
+        if not user.check_password(current_password):
+            raise ValidationError({"current_password": ["The current password is not correct."]})
 
 
 @transaction.atomic
@@ -158,13 +227,17 @@ def deactivate_user(*, user: User, actor: User, request=None) -> User:
     return update_user(user=user, actor=actor, request=request, is_active=False)
 
 
-def _check_unique(user: User) -> None:
+def check_identifiers_free(*, user: User, fields: Collection[str] = IDENTIFIERS) -> None:
+    """400 when `user`'s email or username (those in `fields`) is another
+    account's email or username, case-insensitively: an identifier signs in
+    to one account only. The database refuses it too (migration 0006)."""
     others = User.objects.exclude(pk=user.pk)
     errors = {}
-    if others.filter(email__iexact=user.email).exists():
-        errors["email"] = ["A user with this email already exists."]
-    if others.filter(username__iexact=user.username).exists():
-        errors["username"] = ["A user with this username already exists."]
+    for (field, column), message in _TAKEN.items():
+        if field not in fields or field in errors:
+            continue
+        if others.filter(Exact(Lower(column), Lower(Value(getattr(user, field))))).exists():
+            errors[field] = [message]
     if errors:
         raise ValidationError(errors)
 
@@ -177,8 +250,15 @@ def _save(user: User) -> None:
         with transaction.atomic():
             user.save()
             roles.sync_groups(user)
-    except IntegrityError as exc:  # a racing sign-up took the email or username
-        raise ValidationError({"username": ["A user with this email or username already exists."]}) from exc
+    except IntegrityError as exc:  # a racing request took the email or username
+        taken = _TAKEN_BY_CONSTRAINT.get(_constraint_name(exc))
+        if taken is None:
+            raise
+        raise ValidationError({taken[0]: [_TAKEN[taken]]}) from exc
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
 
 
 def _validate_password(password: str, user: User, *, field: str) -> None:

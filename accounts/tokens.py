@@ -66,6 +66,13 @@ class RefreshToken(_SubSecondIssuedAt, jwt_tokens.RefreshToken):
         }
 
 
+class _UncheckedRefreshToken(RefreshToken):
+    """A refresh token read without its blacklist check, for rotation alone."""
+
+    def check_blacklist(self) -> None:
+        """Rotation checks the blacklist itself, under a row lock."""
+
+
 @dataclass(frozen=True)
 class TokenPair:
     access_token: str
@@ -103,6 +110,12 @@ def read(opaque: str | bytes, token_class: type[jwt_tokens.Token]) -> jwt_tokens
         raise InvalidToken(exc.args[0]) from exc
 
 
+def read_for_rotation(opaque: str | bytes) -> RefreshToken:
+    """A refresh token checked as `read` does but for the blacklist, so that
+    rotation can tell a used token (a reuse) from a bad one."""
+    return read(opaque, _UncheckedRefreshToken)
+
+
 def pair_for(user) -> TokenPair:
     """A fresh access + refresh pair for `user`, both encrypted."""
     refresh = RefreshToken.for_user(user)
@@ -118,11 +131,13 @@ def pair_from_refresh(refresh: RefreshToken) -> TokenPair:
     return TokenPair(access_token=encrypt(refresh.access_token), refresh_token=encrypt(refresh))
 
 
-def deny_access_token(token: jwt_tokens.Token) -> None:
-    """Refuse this access token until it expires (the Redis deny-list)."""
+def deny_access_token(token: jwt_tokens.Token) -> bool:
+    """Refuse this access token until it expires (the Redis deny-list). False
+    when Redis did not take it (the cache ignores its connection errors)."""
     ttl = int(token["exp"] - timezone.now().timestamp()) + 1
-    if ttl > 0:
-        cache.set(DENIED_JTI_KEY.format(jti=token[api_settings.JTI_CLAIM]), 1, ttl)
+    if ttl <= 0:
+        return True
+    return bool(cache.set(DENIED_JTI_KEY.format(jti=token[api_settings.JTI_CLAIM]), 1, ttl))
 
 
 def issued_at(token: jwt_tokens.Token) -> float:

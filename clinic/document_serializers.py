@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from clinic.models import Document, DocumentKind
+from config.fields import StrictChoiceField
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -21,8 +22,8 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class DocumentUploadSerializer(serializers.Serializer):
-    """The multipart form of an upload; type and size are judged by the service."""
+    """An upload, as multipart/form-data; the file's type is read from its content."""
 
     file = serializers.FileField(use_url=False)
     title = serializers.CharField(max_length=200)
-    kind = serializers.ChoiceField(choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    kind = StrictChoiceField(choices=DocumentKind.choices, default=DocumentKind.OTHER)

@@ -55,6 +55,10 @@ DOC_ID = OpenApiParameter("doc_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 ERRORS = {404: OpenApiResponse(description="Not found (or not yours)")}
 
 
+# What a download may be: only these are accepted on upload (clinic.documents).
+DOWNLOAD_TYPES = [*documents.ACCEPTED_TYPES, documents.TEXT_TYPE.partition(";")[0]]
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[CLIENT_ID], responses={200: DocumentSerializer(many=True), **ERRORS}),
     retrieve=extend_schema(parameters=[CLIENT_ID, DOC_ID], responses={200: DocumentSerializer, **ERRORS}),
@@ -120,7 +124,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         parameters=[CLIENT_ID, DOC_ID],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+        responses={**{(200, media_type): OpenApiTypes.BINARY for media_type in DOWNLOAD_TYPES}, **ERRORS},
         description="The decrypted file, as an attachment; every download is audited.",
     )
     @action(detail=True, methods=["get"])

@@ -43,12 +43,14 @@ ACCEPTED_TYPES = {
 }
 TEXT_TYPE = "text/plain; charset=utf-8"
 EXTENSIONS = {**ACCEPTED_TYPES, TEXT_TYPE: "txt"}
-# Markup a browser would render, or a script an OS would run: never "plain text".
-ACTIVE_TEXT = re.compile(
-    rb"^\s*(#!|<\?|<!--|<!doctype|<[a-z]+[\s>/])"
-    rb"|<(script|html|head|body|iframe|object|embed|svg|meta|link|style|img|form|a\s)",
-    re.IGNORECASE,
-)
+# Markup anywhere in a file is never "plain text": "<" followed by what opens
+# a tag (a letter), an end tag ("/"), a comment or doctype ("!") or a
+# processing instruction ("?"), the HTML tokenizer's tag-open state. Any other
+# "<" ("x < 5", "<5 mmol/L", "<=") is text to a browser too, and stays allowed.
+MARKUP = re.compile(rb"<[A-Za-z/!?]")
+MARKUP_OVERLAP = 1  # bytes of a chunk searched again with the next: a tag split across chunks
+# A script an OS would run.
+SHEBANG = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*#!")
 
 
 class FileTooLarge(APIException):
@@ -82,18 +84,24 @@ def sniff_content_type(head: bytes) -> str | None:
 
 
 class _TextCheck:
-    """Incremental plain-text check: valid UTF-8 all through, no NUL byte."""
+    """Incremental plain-text check: valid UTF-8 all through, no NUL byte, no
+    shebang, no markup in any chunk (nor across two)."""
 
     def __init__(self):
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.ok = True
+        self.tail = None  # the end of the previous chunk; None before the first
 
     def feed(self, data: bytes, *, final: bool = False) -> None:
         if not self.ok:
             return
-        if b"\x00" in data:
+        if self.tail is None and SHEBANG.match(data):
             self.ok = False
             return
+        if b"\x00" in data or MARKUP.search((self.tail or b"") + data):
+            self.ok = False
+            return
+        self.tail = data[-MARKUP_OVERLAP:]
         try:
             self.decoder.decode(data, final)
         except UnicodeDecodeError:
@@ -133,8 +141,6 @@ def _encrypt_upload(uploaded_file, out) -> tuple[str, int, str]:
             raise FileTooLarge()
         if index == 0:
             content_type = sniff_content_type(chunk[:SNIFF_BYTES])
-            if content_type is None and ACTIVE_TEXT.search(chunk[:SNIFF_BYTES].lstrip(codecs.BOM_UTF8)):
-                raise UnsupportedFileType()
         if content_type is None:
             text.feed(chunk)
             if not text.ok:

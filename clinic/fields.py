@@ -5,9 +5,24 @@ written under an older key still reads while that key is in the list;
 `manage.py rotate_field_keys` re-encrypts rows under the newest key.
 """
 
-from django.db import models
+import logging
 
-from config.crypto import field_fernet
+from django.db import models
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+from config.crypto import InvalidToken, field_fernet
+
+logger = logging.getLogger(__name__)
+
+
+class UndecryptableValue(APIException):
+    """A stored value no key in FIELD_ENCRYPTION_KEYS opens: the key that wrote
+    it was dropped too early (`check --database default` names the column)."""
+
+    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    default_detail = "A stored value cannot be decrypted: an encryption key is missing."
+    default_code = "key_missing"
 
 
 class EncryptedTextField(models.TextField):
@@ -16,7 +31,12 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value is None:
             return None
-        return field_fernet().decrypt(value.encode()).decode()
+        try:
+            return field_fernet().decrypt(value.encode()).decode()
+        except InvalidToken:
+            column = f"{self.model._meta.db_table}.{self.column}"
+            logger.error("undecryptable value: its key is missing", extra={"column": column})
+            raise UndecryptableValue from None
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)

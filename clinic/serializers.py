@@ -1,11 +1,12 @@
-from rest_framework import serializers
-
 from clinic.models import Client
+from config.serializers import ModelSerializer
 
 
-class ClientSerializer(serializers.ModelSerializer):
-    """API.md's Client. Shape only: what a role may change is in
-    `clinic.permissions`, what a value may mean is in `clinic.services`."""
+class ClientSerializer(ModelSerializer):
+    """A client (patient) record."""
+
+    # Shape only: what a role may change is in `clinic.permissions`, what a
+    # value may mean is in `clinic.services`.
 
     class Meta:
         model = Client

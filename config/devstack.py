@@ -4,8 +4,10 @@ Ctrl-C (SIGINT) or SIGTERM stops every process this started, the embedded
 PostgreSQL and Redis included when this run started them.
 """
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -52,6 +54,19 @@ def serve(port: str) -> int:
         stop(children)
 
 
+def port_taken(port: str) -> bool:
+    """Whether gunicorn would find 127.0.0.1:port in use (it binds with SO_REUSEADDR too)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", int(port)))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -59,7 +74,13 @@ def _raise_interrupt(signum, frame):
 def main() -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _raise_interrupt)  # also when started in the background with SIGINT ignored
-    os.environ.setdefault("PORT", "8000")
+    port = os.environ.setdefault("PORT", "8000")
+    if port_taken(port):  # before anything starts: gunicorn's own complaint comes late, among log lines
+        print(
+            f"make run: port {port} is already in use; choose another, e.g. PORT={int(port) + 1} make run",
+            file=sys.stderr,
+        )
+        return 1
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     servers = []
     try:

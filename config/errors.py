@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -163,6 +164,12 @@ def _json_from(response) -> JsonResponse:
         if header in response:
             replacement[header] = response[header]
     return replacement
+
+
+@csrf_exempt
+def api_not_found(request):
+    """Every unknown path under /api, whatever the method (a POST must not meet the CSRF check)."""
+    return JsonResponse(error_body("Not found.", "not_found"), status=404)
 
 
 def handler404(request, exception=None):

@@ -1,12 +1,28 @@
-"""django-filter, strict: a filter given twice, empty, or (for a boolean)
-neither `true` nor `false` is a 400 `validation_error` naming the parameter,
-not silently "no filter" (the schema says what each takes)."""
+"""django-filter, strict: a filter given twice, empty, (for a boolean)
+neither `true` nor `false`, or (for an id) not a positive integer is a 400
+`validation_error` naming the parameter, not silently "no filter" or a
+truncated value (the schema says what each takes)."""
 
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from config.fields import ID_SCHEMA, IdFormField
+
 BOOLEAN_VALUES = {"true", "false"}
+
+
+@extend_schema_field(ID_SCHEMA)
+class IdFilter(django_filters.Filter):
+    """An id, `^[1-9][0-9]*$` up to PostgreSQL's integer range: `1.9` is a 400, not client 1."""
+
+    field_class = IdFormField
+
+
+@extend_schema_field({"type": "string", "minLength": 1})
+class TextFilter(django_filters.CharFilter):
+    """Exact text; empty is refused (see the backend), which the schema states."""
 
 
 class StrictDjangoFilterBackend(DjangoFilterBackend):

@@ -5,6 +5,10 @@ import os
 import shutil
 from pathlib import Path
 
+from gunicorn.glogging import Logger
+
+from config.observability import RedactFilter, redact
+
 # Each worker writes its metrics here; /metrics sums them (prometheus-client multiprocess mode).
 METRICS_DIR = Path(
     os.environ.setdefault(
@@ -25,11 +29,42 @@ accesslog = None  # config.observability logs one JSON line per request instead
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+REDACT = RedactFilter()
+
+
+class RedactingLogger(Logger):
+    """Gunicorn's own lines without query strings or calendar-feed tokens
+    (config.observability), even with an access log turned on
+    (`--access-logfile -`) in any access_log_format."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(REDACT)  # "Error handling request /path?query"
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = {
+            name: redact(value) if isinstance(value, str) else value
+            for name, value in super().atoms(resp, req, environ, request_time).items()
+        }
+        atoms["q"] = atoms["{query_string}e"] = "-"
+        return atoms
+
+
+logger_class = RedactingLogger
+
 
 def on_starting(server):
     """Forget the figures of a previous run before any worker writes."""
     shutil.rmtree(METRICS_DIR, ignore_errors=True)
     METRICS_DIR.mkdir(parents=True)
+
+
+def post_worker_init(worker):
+    """Each worker, once the app is loaded, logs stored values its keys cannot
+    open (config.E008); serving goes on for the rest."""
+    from config.checks import log_field_key_errors
+
+    log_field_key_errors()
 
 
 def child_exit(server, worker):

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_redis import get_redis_connection
 
 from config import queue_health
@@ -39,31 +39,39 @@ def _single(ok: bool) -> JsonResponse:
     return JsonResponse({"status": "ok" if ok else "down"}, status=200 if ok else 503)
 
 
-@require_GET
+@require_safe
 @never_cache
 def health(request):
     return _answer({"db": check_db(), "redis": check_redis()})
 
 
-@require_GET
+@require_safe
 @never_cache
 def live(request):
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@require_safe
+@never_cache
+def ready(request):
+    """Readiness for a load balancer: the API serves while the database answers
+    (without Redis it skips the cache and counts rate limits per process)."""
+    return _single(check_db())
+
+
+@require_safe
 @never_cache
 def db(request):
     return _single(check_db())
 
 
-@require_GET
+@require_safe
 @never_cache
 def redis(request):
     return _single(check_redis())
 
 
-@require_GET
+@require_safe
 @never_cache
 def queue(request):
     """200 when a worker with a live scheduler was seen in the last minute, else 503."""

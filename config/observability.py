@@ -1,10 +1,14 @@
-"""Request ids and one structured log line per request.
+"""Request ids, one structured log line per request, and what logs never hold.
 
-The log line carries method, path (never the query string: it can hold
-names or emails), status, duration, database queries and their time, user id
-and request id. No bodies, no headers, so no PHI and no tokens. With
-SERVER_TIMING on, the same figures go back in a `Server-Timing` header (the
-benchmark reads them; browsers' dev tools show them).
+The log line carries method, path, status, duration, database queries and
+their time, user id and request id. No bodies, no headers, so no PHI and no
+tokens. With SERVER_TIMING on, the same figures go back in a `Server-Timing`
+header (the benchmark reads them; browsers' dev tools show them).
+
+No log line holds a query string (it can hold names or emails) or the token
+of a private calendar feed (`/calendar/<token>.ics`: the token is the
+credential). Our own line logs `loggable_path`; `RedactFilter` rewrites what
+Django (`django.request`, `django.server`), gunicorn and the rest log.
 """
 
 import contextvars
@@ -15,17 +19,57 @@ import uuid
 
 from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
 
 logger = logging.getLogger("config.requests")
 
 request_id_var = contextvars.ContextVar("request_id", default="-")
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# A path (or URL) and its query string, wherever it stands in a line. The query
+# ends at the first space (as in a request line): a quote can be part of it.
+QUERY_STRING = re.compile(r"(/[^\s?]*)\?\S*")
+FEED_TOKEN = re.compile(r"/calendar/[^/\s?]+\.ics")
+MASKED_FEED = "/calendar/<token>.ics"
 
 
 def incoming_request_id(request) -> str:
     """The caller's X-Request-ID when it is safe to echo and log, else a new one."""
     given = request.headers.get("X-Request-ID", "")
     return given if SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def loggable_path(path: str) -> str:
+    """`path` as a log may hold it: no query string, no calendar-feed token."""
+    return FEED_TOKEN.sub(MASKED_FEED, path.split("?", 1)[0])
+
+
+def redact(text: str) -> str:
+    """`text` with every path's query string dropped and every feed token masked."""
+    if "?" not in text and "/calendar/" not in text:
+        return text
+    return FEED_TOKEN.sub(MASKED_FEED, QUERY_STRING.sub(r"\1", text))
+
+
+class RedactFilter(logging.Filter):
+    """Rewrite a record so that it holds no query string or feed token: its
+    message, its string arguments (django.server's request line), and the
+    `request` and `path` Django and config.errors attach. Set on the loggers
+    that log requests (so every handler, Sentry's breadcrumbs and the admins'
+    mail see the clean record) and on every handler (for any other logger)."""
+
+    def filter(self, record):
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+        request = getattr(record, "request", None)
+        if isinstance(request, HttpRequest):
+            record.request = f"<{type(request).__name__}: {request.method} {loggable_path(request.path)!r}>"
+        elif request is not None and not isinstance(request, str):
+            record.request = redact(repr(request))
+        if isinstance(getattr(record, "path", None), str):
+            record.path = loggable_path(record.path)
+        return True
 
 
 class RequestIdFilter(logging.Filter):
@@ -80,7 +124,7 @@ class RequestLogMiddleware:
             "request",
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": loggable_path(request.path),
                 "status": status_code,
                 "duration_ms": round(duration_ms, 2),
                 "db_queries": queries.count,

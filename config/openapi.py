@@ -1,7 +1,16 @@
-"""The schema's error answers: every operation documents the error statuses
-it can give, each with the contract's body `{"detail", "code"}` (+ `errors`
-on 400) and the codes it may carry (API.md, "Errors"). A drf-spectacular
-postprocessing hook, so views only annotate what is particular to them."""
+"""The schema as generated clients need it: drf-spectacular postprocessing
+hooks, so views only annotate what is particular to them.
+
+- ids in paths are integers (a `\\d+` URL pattern is generated as a string);
+- a response field the server always sends is `required` (nullable or not);
+- operations are tagged by resource;
+- every operation documents the error statuses it can answer, each with the
+  contract's body `{"detail", "code"}` (+ `errors` on 400) and, as an enum,
+  the codes that operation can really give there (API.md, "Errors")."""
+
+API_PREFIX = "/api/v1/"
+METHODS = ("get", "post", "put", "patch", "delete")
+DIGITS_PATTERN = "^\\d+$"
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -12,56 +21,244 @@ ERROR_SCHEMA = {
         "errors": {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {}},
-            "description": "400 only: messages by field",
+            "description": "400 `validation_error` only: messages by field",
         },
         "error_id": {"type": "string"},
     },
 }
 
-CODES = {
-    "400": "`validation_error`, `outside_working_hours`, `invalid_token`",
-    "401": "`not_authenticated`, `token_not_valid`, `invalid_credentials`",
-    "403": "`permission_denied`, `registration_closed`",
-    "404": "`not_found`: no such record, or not yours",
-    "405": "`method_not_allowed`",
-    "409": "`slot_taken`, `client_busy`, `invalid_transition`, `idempotency_conflict`",
-    "415": "`unsupported_media_type`",
-    "429": "`throttled` (with `Retry-After`)",
-    "503": "`service_unavailable`: the database is unreachable; retry (with `Retry-After`)",
+DESCRIPTIONS = {
+    "400": "Invalid input",
+    "401": "Credentials missing or refused",
+    "403": "Not allowed",
+    "404": "No such record, or not yours",
+    "406": "No acceptable representation",
+    "409": "Conflict with the record's current state",
+    "413": "Too large",
+    "415": "Unsupported body type",
+    "429": "Too many attempts; retry after `Retry-After` seconds",
+    "503": "The database is unreachable; retry after `Retry-After` seconds",
 }
 
-PUBLIC_RATE_LIMITED = ("/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh",
-                       "/api/v1/auth/password/reset")  # fmt: skip
-WRITES = {"post", "put", "patch", "delete"}
+SIGNED_IN = ["not_authenticated", "token_not_valid"]
+DENIED = {"403": ["permission_denied"]}
+THROTTLED = {"429": ["throttled"]}
+BOOKING_CONFLICTS = ["slot_taken", "client_busy"]
+STATUS_ACTION = {**DENIED, "409": ["invalid_transition", "idempotency_conflict"]}
+
+# What each operation can answer beyond what its shape implies (see
+# `_implied_errors`): 403s, 409s, rate limits and the domain's own codes.
+# A test checks that this table names exactly the schema's operations.
+ERRORS = {
+    "POST auth/register": {"403": ["registration_closed"], **THROTTLED},
+    "POST auth/login": {"401": ["invalid_credentials"], **THROTTLED},
+    "POST auth/refresh": THROTTLED,
+    "POST auth/logout": {},
+    "GET auth/me": {},
+    "POST auth/password/change": {},
+    "POST auth/password/reset": THROTTLED,
+    "POST auth/password/reset/confirm": {"400": ["invalid_token"], **THROTTLED},
+    "GET users": DENIED,
+    "POST users": DENIED,
+    "GET users/me": {},
+    "PATCH users/me": {},
+    "GET users/{id}": DENIED,
+    "PATCH users/{id}": DENIED,
+    "DELETE users/{id}": {**DENIED, "400": ["validation_error"]},  # deactivating yourself
+    "GET doctors": {},
+    "GET audit-events": DENIED,
+    "GET audit-events/{id}": DENIED,
+    "GET clients": {},
+    "POST clients": DENIED,
+    "GET clients/{id}": {},
+    "PATCH clients/{id}": DENIED,
+    "DELETE clients/{id}": DENIED,
+    "POST clients/{id}/emergency-access": DENIED,
+    "GET clients/{client_id}/documents": {},
+    "POST clients/{client_id}/documents": {"400": ["unsupported_file_type"], "413": ["file_too_large"]},
+    "GET clients/{client_id}/documents/{doc_id}": {},
+    "DELETE clients/{client_id}/documents/{doc_id}": DENIED,
+    "GET clients/{client_id}/documents/{doc_id}/download": {},
+    "GET doctors/{doctor_id}/availability": {},
+    "GET doctors/{doctor_id}/working-hours": DENIED,
+    "PUT doctors/{doctor_id}/working-hours": DENIED,
+    "GET doctors/{doctor_id}/time-off": DENIED,
+    "POST doctors/{doctor_id}/time-off": DENIED,
+    "DELETE doctors/{doctor_id}/time-off/{time_off_id}": DENIED,
+    "GET appointments": {},
+    "POST appointments": {
+        **DENIED,
+        "400": ["outside_working_hours"],
+        "409": [*BOOKING_CONFLICTS, "idempotency_conflict"],
+    },
+    "GET appointments/{id}": {},
+    "PATCH appointments/{id}": {
+        **DENIED,
+        "400": ["outside_working_hours"],
+        "409": [*BOOKING_CONFLICTS, "invalid_transition"],
+    },
+    "DELETE appointments/{id}": DENIED,
+    # With an `Idempotency-Key` the body is read, so its media type matters.
+    "POST appointments/{id}/cancel": {
+        "409": ["invalid_transition", "idempotency_conflict"],
+        "415": ["unsupported_media_type"],
+    },
+    "POST appointments/{id}/confirm": {**STATUS_ACTION, "415": ["unsupported_media_type"]},
+    "POST appointments/{id}/check-in": {**STATUS_ACTION, "415": ["unsupported_media_type"]},
+    "POST appointments/{id}/complete": {**STATUS_ACTION, "415": ["unsupported_media_type"]},
+    "POST appointments/{id}/no-show": {**STATUS_ACTION, "415": ["unsupported_media_type"]},
+    "GET appointments/{id}/reminders": DENIED,
+    "GET appointments/calendar.ics": {"404": ["not_found"], "406": ["not_acceptable"]},
+    "GET calendar/feed": {},
+    "POST calendar/feed/rotate": {},
+}
+
+TAGS = {
+    "auth": "auth",
+    "users": "users",
+    "doctors": "doctors",
+    "audit-events": "audit",
+    "clients": "clients",
+    "appointments": "appointments",
+    "calendar": "calendar",
+}
 
 
-def _statuses(path: str, method: str, operation: dict) -> list[str]:
-    statuses = ["401", "403", "503"]
-    has_path_params = "{" in path
-    if operation.get("parameters") or operation.get("requestBody") or method in WRITES:
-        statuses.append("400")
-    if operation.get("requestBody"):
-        statuses.append("415")
-    if has_path_params or path.startswith("/api/v1/appointments/calendar"):
-        statuses.append("404")
-    if path.startswith("/api/v1/appointments") and method in WRITES:
-        statuses.append("409")
-    if path.startswith(PUBLIC_RATE_LIMITED):
-        statuses.append("429")
-    return statuses
+def operation_key(method: str, path: str) -> str:
+    """`GET clients/{id}`: how ERRORS and API.md name an operation."""
+    return f"{method.upper()} {path.removeprefix(API_PREFIX).strip('/')}"
+
+
+def _operations(result):
+    for path, item in result.get("paths", {}).items():
+        if path.startswith(API_PREFIX):
+            for method in METHODS:
+                if method in item:
+                    yield path, method, item[method]
+
+
+def _tag(path: str) -> str:
+    segments = path.removeprefix(API_PREFIX).strip("/").split("/")
+    if "documents" in segments:
+        return "documents"
+    if segments[:2] == ["appointments", "calendar.ics"]:
+        return "calendar"
+    return TAGS[segments[0]]
+
+
+def _is_public(operation: dict) -> bool:
+    return {} in operation.get("security", [{}])
+
+
+def _implied_errors(operation: dict) -> dict[str, list[str]]:
+    """What the operation's shape says it can answer: 401 (a bad token is
+    refused even where none is needed), 400 for a body or query parameters,
+    415 for a body, 404 for ids in the path, 503 whenever the database is down."""
+    parameters = operation.get("parameters", [])
+    has_body = "requestBody" in operation
+    errors = {"401": ["token_not_valid"] if _is_public(operation) else list(SIGNED_IN)}
+    if has_body or any(p["in"] != "path" for p in parameters):
+        errors["400"] = ["validation_error"]
+    if any(p["in"] == "path" for p in parameters):
+        errors["404"] = ["not_found"]
+    if has_body:
+        errors["415"] = ["unsupported_media_type"]
+    errors["503"] = ["service_unavailable"]
+    return errors
+
+
+def error_codes(path: str, method: str, operation: dict) -> dict[str, list[str]]:
+    """Status -> the codes this operation can answer with it."""
+    errors = _implied_errors(operation)
+    for status, codes in ERRORS.get(operation_key(method, path), {}).items():
+        errors[status] = list(dict.fromkeys([*errors.get(status, []), *codes]))
+    return dict(sorted(errors.items()))
+
+
+def _error_content(codes: list[str]) -> dict:
+    narrowed = {
+        "type": "object",
+        "required": ["code"],
+        "properties": {"code": {"type": "string", "enum": codes}},
+    }
+    return {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Error"}, narrowed]}}}
 
 
 def document_error_responses(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    for path, item in result.get("paths", {}).items():
-        if not path.startswith("/api/v1/"):
-            continue
-        for method, operation in item.items():
-            if method not in {"get", "post", "put", "patch", "delete"}:
-                continue
-            responses = operation.setdefault("responses", {})
-            for status in _statuses(path, method, operation):
-                response = responses.setdefault(status, {"description": CODES[status]})
-                response.setdefault("content", content)
+    for path, method, operation in _operations(result):
+        responses = operation.setdefault("responses", {})
+        for status, codes in error_codes(path, method, operation).items():
+            response = responses.setdefault(status, {})
+            listed = ", ".join(f"`{code}`" for code in codes)
+            response["description"] = f"{DESCRIPTIONS[status]}: {listed}"
+            response["content"] = _error_content(codes)
+        operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+def shape_for_clients(result, generator, request, public):
+    """Integer ids in paths, tags by resource, required response fields, typed unions."""
+    for path, _method, operation in _operations(result):
+        operation["tags"] = [_tag(path)]
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path" and parameter["schema"].get("pattern") == DIGITS_PATTERN:
+                parameter["schema"] = {"type": "integer"}
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in _response_components(result, schemas):
+        component = schemas[name]
+        if "properties" in component:
+            component["required"] = list(component["properties"])
+    for component in schemas.values():
+        for name, field in component.get("properties", {}).items():
+            component["properties"][name] = _typed_union(field)
+    return result
+
+
+def _response_components(result, schemas: dict) -> set[str]:
+    """Components a success answer holds, directly or nested: every field the
+    serializers declare is always sent (null where nullable)."""
+    pending = [
+        ref
+        for _path, _method, operation in _operations(result)
+        for status, response in operation.get("responses", {}).items()
+        if status.startswith("2")
+        for ref in _refs(response.get("content", {}))
+    ]
+    seen = set()
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending.extend(_refs(schemas[name]))
+    return seen
+
+
+def _refs(node) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"].rsplit("/", 1)[1]] if isinstance(node.get("$ref"), str) else []
+        return found + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
+def _typed_union(field: dict) -> dict:
+    """drf-spectacular writes a blank-allowed, nullable EmailField as
+    `{"nullable": true, "oneOf": [{string, email}, {string, maxLength 0}]}`:
+    `nullable` without a `type` means nothing in OpenAPI 3.0, and generated
+    clients make `unknown` of it. One typed string says the same."""
+    branches = field.get("oneOf")
+    if "type" in field or not branches or any("$ref" in branch for branch in branches):
+        return field
+    types = {branch.get("type") for branch in branches}
+    if len(types) != 1 or None in types:
+        return field
+    merged = {"type": types.pop(), **{key: value for key, value in field.items() if key != "oneOf"}}
+    lengths = [branch["maxLength"] for branch in branches if "maxLength" in branch]
+    if len(lengths) == len(branches):
+        merged["maxLength"] = max(lengths)
+    formats = [branch["format"] for branch in branches if "format" in branch]
+    if formats and any(branch.get("maxLength") == 0 for branch in branches):
+        merged.setdefault("description", f"A value of format `{formats[0]}`, or empty.")
+    return merged

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import django_rq
 from django.conf import settings
 from django_redis import get_redis_connection
+from rq.defaults import DEFAULT_FAILURE_TTL
 from rq.registry import (
     DeferredJobRegistry,
     FailedJobRegistry,
@@ -26,6 +27,10 @@ from rq.utils import utcparse
 
 SEEN_KEY = "clinic:rq:workers-seen"
 SEEN_WITHIN_SECONDS = 60
+# When a scheduler was last seen alive, kept after it dies (its own keys expire with it).
+SCHEDULER_SEEN_KEY = "clinic:rq:scheduler-seen"
+SCHEDULER_SEEN_TTL_SECONDS = 30 * 24 * 3600
+RECENT_FAILURE_SECONDS = 24 * 3600
 WORKER_TTL_SECONDS = 40  # RQ heartbeats every worker_ttl - 15 s while idle
 
 
@@ -42,6 +47,7 @@ class HeartbeatMixin:
         connection = pipeline if pipeline is not None else self.connection
         connection.zadd(SEEN_KEY, {self.name: time.time()})
         connection.expire(SEEN_KEY, SEEN_WITHIN_SECONDS * 10)
+        scheduler_age(self.connection)  # remembers a live scheduler even if nobody looks
 
     def register_death(self):
         super().register_death()
@@ -53,6 +59,8 @@ class QueueSnapshot:
     workers: int
     scheduler_age: float | None  # seconds since the scheduler's last heartbeat; None: none seen
     jobs: dict[str, dict[str, int]]
+    scheduler_last_seen: float | None = None  # seconds since any scheduler was seen alive, even a dead one
+    failed_last_day: int = 0  # jobs that failed in the last 24 h (failed ones are kept a year)
 
     @property
     def healthy(self) -> bool:
@@ -79,7 +87,22 @@ def scheduler_age(connection, queue_name: str = "default") -> float | None:
     beat = connection.hget(SCHEDULER_KEY_TEMPLATE % owner.decode(), "last_heartbeat")
     if not beat:
         return None
-    return max(0.0, time.time() - utcparse(beat.decode()).timestamp())
+    at = utcparse(beat.decode()).timestamp()
+    connection.set(SCHEDULER_SEEN_KEY, at, ex=SCHEDULER_SEEN_TTL_SECONDS)
+    return max(0.0, time.time() - at)
+
+
+def scheduler_last_seen(connection) -> float | None:
+    """Seconds since a scheduler was last seen alive, also after it died; None: never."""
+    at = connection.get(SCHEDULER_SEEN_KEY)
+    return None if at is None else max(0.0, time.time() - float(at))
+
+
+def failed_recently(queue, seconds: int = RECENT_FAILURE_SECONDS) -> int:
+    """Jobs failed in the last `seconds`: RQ scores a failed job by when it
+    expires, its failure time + DEFAULT_FAILURE_TTL (the clinic's jobs keep it)."""
+    key = FailedJobRegistry(queue.name, connection=queue.connection).key
+    return queue.connection.zcount(key, time.time() + DEFAULT_FAILURE_TTL - seconds, "+inf")
 
 
 def job_counts(queue) -> dict[str, int]:
@@ -99,10 +122,11 @@ def job_counts(queue) -> dict[str, int]:
 def snapshot() -> QueueSnapshot:
     """One look at Redis: raises the client's error when Redis is unreachable."""
     connection = _connection()
+    queues = [django_rq.get_queue(name, connection=connection) for name in settings.RQ_QUEUES]
     return QueueSnapshot(
         workers=workers_seen(connection),
         scheduler_age=scheduler_age(connection),
-        jobs={
-            name: job_counts(django_rq.get_queue(name, connection=connection)) for name in settings.RQ_QUEUES
-        },
+        jobs={queue.name: job_counts(queue) for queue in queues},
+        scheduler_last_seen=scheduler_last_seen(connection),
+        failed_last_day=sum(failed_recently(queue) for queue in queues),
     )

@@ -1,10 +1,13 @@
 """Sentry error tracking, only when SENTRY_DSN is set. Nothing sensitive
-leaves: no request bodies, cookies, query strings, auth headers or user data."""
+leaves: no request bodies, cookies, query strings, calendar-feed tokens, auth
+headers or user data."""
 
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.integrations.rq import RqIntegration
+
+from config.observability import loggable_path
 
 SENSITIVE_HEADERS = {"authorization", "cookie", "x-csrftoken", "proxy-authorization"}
 
@@ -22,7 +25,7 @@ def scrub(event, hint):
             if name.lower() not in SENSITIVE_HEADERS
         }
         if "url" in request:
-            request["url"] = request["url"].split("?", 1)[0]
+            request["url"] = loggable_path(request["url"])
     event.pop("user", None)
     return event
 

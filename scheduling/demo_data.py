@@ -178,6 +178,7 @@ def copy_appointments(count: int, doctor_ids: list[int], rng: random.Random) -> 
         raise ValueError("need at least as many clients as doctors")
     zone, now = ZoneInfo(settings.TIME_ZONE), timezone.now()
     notes = field_fernet().encrypt(b"").decode()
+    reasons = [field_fernet().encrypt(reason.encode()).decode() for reason in REASONS]
     columns = (
         "client_id, doctor_id, starts_at, duration_minutes, ends_at, status, reason, notes, "
         "created_at, updated_at"
@@ -204,7 +205,7 @@ def copy_appointments(count: int, doctor_ids: list[int], rng: random.Random) -> 
                         SLOT_MINUTES,
                         ends_at,
                         status,
-                        rng.choice(REASONS),
+                        rng.choice(reasons),
                         notes,
                         now,
                         now,

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
 
+from config.filtering import IdFilter
 from scheduling.models import Appointment, Status
 from scheduling.selectors import clinic_zone, day_bounds
 
@@ -50,8 +51,8 @@ class DateOrDateTimeFilter(django_filters.Filter):
 
 
 class AppointmentFilter(django_filters.FilterSet):
-    doctor = django_filters.NumberFilter(field_name="doctor_id")
-    client = django_filters.NumberFilter(field_name="client_id")
+    doctor = IdFilter(field_name="doctor_id")
+    client = IdFilter(field_name="client_id")
     status = django_filters.ChoiceFilter(choices=Status.choices)
     date_from = DateOrDateTimeFilter()
     date_to = DateOrDateTimeFilter(end=True)

@@ -71,7 +71,7 @@ class Appointment(models.Model):
     duration_minutes = models.PositiveIntegerField(default=30)
     ends_at = models.DateTimeField(editable=False)  # derived; stored for the exclusion constraints
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
-    reason = models.CharField(max_length=500, blank=True)
+    reason = EncryptedTextField(max_length=500, blank=True, default="")  # PHI, like the notes
     notes = EncryptedTextField(blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -183,10 +183,16 @@ class CalendarFeed(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True)
     token = EncryptedTextField()
-    created_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now=True)  # when the current token was issued
 
     def __str__(self):
         return f"calendar feed of {self.user_id}"
+
+    def is_revoked(self) -> bool:
+        """Issued before the user's tokens were last revoked (password change or
+        reset, deactivation, role change: `User.tokens_valid_after`)."""
+        revoked_at = self.user.tokens_valid_after
+        return revoked_at is not None and self.created_at < revoked_at
 
 
 class IdempotencyRecord(models.Model):

@@ -10,7 +10,11 @@ from scheduling.models import Appointment, Reminder
 
 
 class ReminderSerializer(serializers.ModelSerializer):
-    kind = serializers.CharField(read_only=True)
+    kind = serializers.CharField(
+        read_only=True,
+        help_text='How long before the start it is sent, in minutes with an "m": "1440m", "120m" '
+        "(one per entry of REMINDER_OFFSETS_MINUTES).",
+    )
 
     class Meta:
         model = Reminder

@@ -1,17 +1,21 @@
 """Shapes only: types and required fields. The rules live in services."""
 
+from datetime import date, timedelta
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
 from clinic.models import Client
+from config.fields import IsoDateField, WallClockTimeField
 from config.representation import iso_datetime
+from config.serializers import ModelSerializer
 from scheduling.models import Appointment, TimeOff, WorkingHours
 from scheduling.services import MAX_DURATION, MIN_DURATION
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(ModelSerializer):
     class Meta:
         model = Appointment
         fields = [
@@ -58,7 +62,7 @@ class BookingSerializer(serializers.Serializer):
 
 
 class AppointmentChangeSerializer(serializers.Serializer):
-    """PATCH: every field optional; which of them a role may send is the view's business."""
+    """Every field optional; a doctor may send only `notes`."""
 
     doctor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
     starts_at = serializers.DateTimeField(required=False)
@@ -69,17 +73,17 @@ class AppointmentChangeSerializer(serializers.Serializer):
     notes = serializers.CharField(allow_blank=True, required=False)
 
 
-class WorkingHoursSerializer(serializers.ModelSerializer):
+class WorkingHoursSerializer(ModelSerializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6)
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
+    start = WallClockTimeField()
+    end = WallClockTimeField()
 
     class Meta:
         model = WorkingHours
         fields = ["weekday", "start", "end"]
 
 
-class TimeOffSerializer(serializers.ModelSerializer):
+class TimeOffSerializer(ModelSerializer):
     class Meta:
         model = TimeOff
         fields = ["id", "doctor", "starts_at", "ends_at", "reason"]
@@ -97,9 +101,20 @@ class AvailabilitySerializer(serializers.Serializer):
     slots = SlotSerializer(many=True)
 
 
+# A day whose instants, less a visit's length and in any zone, stay representable.
+EARLIEST_DAY, LATEST_DAY = date.min + timedelta(days=1), date.max - timedelta(days=1)
+
+
 class AvailabilityQuerySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    duration = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
+    date = IsoDateField(help_text=f"YYYY-MM-DD, a day in TIME_ZONE, {EARLIEST_DAY} to {LATEST_DAY}")
+    duration = serializers.IntegerField(
+        min_value=MIN_DURATION, max_value=MAX_DURATION, default=30, help_text="minutes; also the step"
+    )
+
+    def validate_date(self, day):
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise serializers.ValidationError(f"Enter a date from {EARLIEST_DAY} to {LATEST_DAY}.")
+        return day
 
 
 class CalendarFeedSerializer(serializers.Serializer):

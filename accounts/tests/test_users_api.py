@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.models import AuditAction, AuditEvent, Role, User
-from accounts.tests.factories import DoctorFactory, UserFactory
+from accounts.tests.factories import PASSWORD, DoctorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +195,7 @@ def test_users_me_patch_changes_profile_but_never_role_or_is_active(api, world, 
         "username": f"new-{role}",
         "role": "admin",
         "is_active": False,
+        "current_password": PASSWORD,
     }
     response = api(user).patch("/api/v1/users/me/", body)
     assert response.status_code == 200
@@ -206,7 +207,9 @@ def test_users_me_patch_changes_profile_but_never_role_or_is_active(api, world, 
 
 
 def test_users_me_patch_refuses_a_taken_username(api, world):
-    response = api(world.patient).patch("/api/v1/users/me", {"username": world.doctor.username.upper()})
+    response = api(world.patient).patch(
+        "/api/v1/users/me", {"username": world.doctor.username.upper(), "current_password": PASSWORD}
+    )
     assert response.status_code == 400
     assert "username" in response.json()["errors"]
     world.patient.refresh_from_db()

@@ -9,14 +9,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import ratelimits, serializers, services, tokens
+from accounts.authentication import EncryptedJWTAuthentication
 from accounts.exceptions import RegistrationClosed
 
 NO_CONTENT = OpenApiResponse(description="Done.")
 
 
 class _PublicView(APIView):
+    # A stale bearer a client still sends must not stand in the way of signing in again.
+    authentication_classes = []
     permission_classes = [AllowAny]
     rate_limit_group = ""
+
+    def get_authenticate_header(self, request):
+        # Without it DRF turns these views' own 401s (wrong password, bad refresh token) into 403s.
+        return EncryptedJWTAuthentication().authenticate_header(request)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -39,7 +46,7 @@ class RegisterView(_PublicView):
     @extend_schema(request=serializers.RegisterSerializer, responses={201: serializers.RegisteredSerializer})
     def post(self, request):
         user = services.register_patient(**self.valid_data(serializers.RegisterSerializer), request=request)
-        body = {"user": serializers.UserSerializer(user).data, **tokens.pair_for(user).as_response()}
+        body = {"user": serializers.OwnProfileSerializer(user).data, **tokens.pair_for(user).as_response()}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -59,17 +66,30 @@ class RefreshView(_PublicView):
     rate_limit_group = "refresh"
 
     @extend_schema(
-        request=serializers.RefreshTokenSerializer, responses={200: serializers.TokenPairSerializer}
+        request=serializers.RefreshTokenSerializer,
+        responses={200: serializers.TokenPairSerializer},
+        description=(
+            "A new pair; the refresh token sent is refused from then on. A used or "
+            "logged-out refresh token sent again revokes every token of its user (401)."
+        ),
     )
     def post(self, request):
         data = self.valid_data(serializers.RefreshTokenSerializer)
-        return Response(services.rotate_refresh_token(refresh_token=data["refresh_token"]).as_response())
+        pair = services.rotate_refresh_token(refresh_token=data["refresh_token"], request=request)
+        return Response(pair.as_response())
 
 
 class LogoutView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=serializers.RefreshTokenSerializer, responses={204: NO_CONTENT})
+    @extend_schema(
+        request=serializers.RefreshTokenSerializer,
+        responses={204: NO_CONTENT},
+        description=(
+            "Refuses this refresh token and the calling access token from then on. "
+            "If the deny-list is unreachable, every token of the user is revoked."
+        ),
+    )
     def post(self, request):
         serializer = serializers.RefreshTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -85,9 +105,9 @@ class LogoutView(APIView):
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: serializers.UserSerializer})
+    @extend_schema(responses={200: serializers.OwnProfileSerializer})
     def get(self, request):
-        return Response(serializers.UserSerializer(request.user).data)
+        return Response(serializers.OwnProfileSerializer(request.user).data)
 
 
 class PasswordChangeView(APIView):

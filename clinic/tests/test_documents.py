@@ -296,5 +296,5 @@ def test_schema_shows_multipart_upload_and_binary_download(api, world):
     component = schema["components"]["schemas"][upload_body["$ref"].rsplit("/", 1)[1]]
     assert component["properties"]["file"] == {"type": "string", "format": "binary"}
     download_path = schema["paths"]["/api/v1/clients/{client_id}/documents/{doc_id}/download/"]
-    binary = download_path["get"]["responses"]["200"]["content"]["application/octet-stream"]["schema"]
+    binary = download_path["get"]["responses"]["200"]["content"]["application/pdf"]["schema"]
     assert binary == {"type": "string", "format": "binary"}

@@ -1,5 +1,7 @@
 """Proxy/TLS behaviour, CORS, API docs and the compose file."""
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -59,15 +61,76 @@ def test_schema_is_openapi_3(client):
     assert response.json()["openapi"].startswith("3.")
 
 
+def compose_file() -> dict:
+    return yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+
+
+def proxy_directives() -> str:
+    """deploy/nginx.conf without its comments."""
+    text = (Path(settings.BASE_DIR) / "deploy" / "nginx.conf").read_text()
+    return "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+
+
 def test_compose_file_defines_the_stack():
-    compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+    compose = compose_file()
     services = compose["services"]
-    assert {"postgres", "redis", "migrate", "web", "worker"} <= services.keys()
+    assert {"postgres", "redis", "migrate", "web", "proxy", "worker"} <= services.keys()
     assert "--with-scheduler" in " ".join(services["worker"]["command"])
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    for name in ("postgres", "redis", "web", "worker"):
+    for name in ("postgres", "redis", "web", "proxy", "worker"):
         assert "healthcheck" in services[name], name
     assert {"pgdata", "redisdata", "media"} <= compose["volumes"].keys()
+
+
+def test_only_the_proxy_is_published_and_web_trusts_that_one_proxy():
+    services = compose_file()["services"]
+    published = {
+        name for name, service in services.items() if "ports" in service and "profiles" not in service
+    }
+    assert published == {"proxy"}
+    proxy, web = services["proxy"], services["web"]
+    assert proxy["image"] == "nginx:1.27-alpine"
+    assert proxy["ports"] == ["8000:80"]
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "ports" not in web
+    assert web["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+
+
+def test_the_proxy_forwards_what_the_app_reads_to_web():
+    conf = proxy_directives()
+    assert re.search(r"^\s*server web:8000;", conf, re.MULTILINE)
+    assert "proxy_pass http://clinic_web;" in conf
+    for header, value in [
+        ("X-Forwarded-For", "$proxy_add_x_forwarded_for"),  # the hop TRUSTED_PROXY_COUNT=1 reads
+        ("X-Forwarded-Proto", "$scheme"),  # set here, never the client's
+        ("X-Request-ID", "$clinic_request_id"),
+        ("Idempotency-Key", "$http_idempotency_key"),
+        ("Host", "$host"),
+    ]:
+        assert f"proxy_set_header {header} {value};" in conf, header
+
+
+def test_the_proxy_takes_the_largest_document_and_answers_above_it_in_json():
+    conf = proxy_directives()
+    [limit_mb] = re.findall(r"client_max_body_size (\d+)m;", conf)
+    env_example = (Path(settings.BASE_DIR) / ".env.example").read_text()
+    [documented_mb] = re.findall(r"^DOCUMENT_MAX_MB=(\d+)$", env_example, re.MULTILINE)
+    assert int(limit_mb) > max(settings.DOCUMENT_MAX_MB, int(documented_mb))  # room for the form
+    assert "error_page 413 = @too_large;" in conf
+    [body] = re.findall(r"return 413 '(.+)';", conf)
+    assert json.loads(body)["code"] == "file_too_large"
+
+
+def test_the_proxy_logs_no_query_string_or_feed_token():
+    conf = proxy_directives()
+    [log_format] = re.findall(r"log_format clinic (.+?);", conf, re.DOTALL)
+    for variable in ("$request ", '$request"', "$request_uri", "$args", "$query_string", "$http_referer"):
+        assert variable not in log_format, variable
+    assert "$clinic_loggable_uri" in log_format
+    assert "~^/calendar/[^/]+\\.ics$ /calendar/<token>.ics;" in conf
+    assert re.search(r"^\s*access_log /dev/stdout clinic;", conf, re.MULTILINE)
+    assert re.search(r"^\s*error_log /dev/stderr crit;", conf, re.MULTILINE)
 
 
 def test_env_example_lists_every_contract_variable():

@@ -1,8 +1,20 @@
+import io
 import json
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.servers.basehttp import WSGIRequestHandler
+from django.urls import path, re_path
+from pythonjsonlogger.json import JsonFormatter
 from rest_framework.test import APIClient
+
+from accounts.tests.test_user_model import _test_database_url
+from config import urls as project_urls
+from config.tests.live import _answers, free_port, http_get, wait_until
 
 
 @pytest.fixture
@@ -74,3 +86,126 @@ def test_server_timing_header_when_enabled(client, settings):
 
 def test_no_server_timing_header_by_default(client):
     assert "Server-Timing" not in client.get("/health/live")
+
+
+# --- What no log line holds: query strings and calendar-feed tokens ---------------------------
+
+FEED_TOKEN = "Abc123_-" * 4  # the shape of a real token (config/urls.py)
+
+
+def boom(request, **kwargs):
+    raise ValueError("boom in a view")
+
+
+urlpatterns = [
+    path("api/v1/_boom", boom),
+    re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", boom),
+    *project_urls.urlpatterns,
+]
+
+
+@pytest.fixture
+def log_output():
+    """What the project's log handler writes, formatted, during the test."""
+    [handler] = [h for h in logging.getLogger().handlers if isinstance(h.formatter, JsonFormatter)]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+@pytest.fixture
+def all_logs(caplog, log_output):
+    """Every record (django.request's 4xx too) and every formatted line, as one text."""
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="django.request"):
+        yield (
+            lambda: caplog.text + "\n".join(repr(r.__dict__) for r in caplog.records) + log_output.getvalue()
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_a_500_logs_neither_the_query_string_nor_its_values(all_logs, caplog):
+    response = APIClient(raise_request_exception=False).get("/api/v1/_boom?search=Jane%20O'Brien&x=1")
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    logged = all_logs()
+    assert {"django.request", "config.errors", "config.requests"} <= {r.name for r in caplog.records}
+    assert "/api/v1/_boom" in logged
+    assert "Jane" not in logged
+    assert "Brien" not in logged
+    assert "search=" not in logged
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_a_500_on_a_feed_logs_no_token(all_logs, caplog):
+    response = APIClient(raise_request_exception=False).get(f"/calendar/{FEED_TOKEN}.ics?search=Jane")
+    assert response.status_code == 500
+    logged = all_logs()
+    assert "django.request" in {r.name for r in caplog.records}
+    assert "/calendar/<token>.ics" in logged
+    assert FEED_TOKEN not in logged
+    assert "Jane" not in logged
+
+
+@pytest.mark.django_db
+def test_feed_requests_log_no_token(world, api, all_logs, caplog):
+    url = api(world.doctor).get("/api/v1/calendar/feed").json()["url"].removeprefix("http://testserver")
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert APIClient().get(url).status_code == 200
+    assert APIClient().get(f"/calendar/{FEED_TOKEN}.ics").status_code == 404
+    logged = all_logs()
+    assert [line.path for line in request_lines(caplog)][-2:] == ["/calendar/<token>.ics"] * 2
+    assert "django.request" in {r.name for r in caplog.records}  # the 404's warning
+    assert token not in logged
+    assert FEED_TOKEN not in logged
+
+
+def test_the_development_server_logs_no_query_string_or_token(all_logs, caplog):
+    handler = WSGIRequestHandler.__new__(WSGIRequestHandler)  # only its logging is used
+    handler.request = None
+    handler.log_message('"%s" %s %s', f"GET /calendar/{FEED_TOKEN}.ics?search=Jane HTTP/1.1", "500", "0")
+    handler.log_message('"%s" %s %s', "GET /api/v1/clients/?search=Jane%20O'Brien HTTP/1.1", "404", "0")
+    logged = all_logs()
+    assert [r.getMessage() for r in caplog.records if r.name == "django.server"] == [
+        '"GET /calendar/<token>.ics HTTP/1.1" 500 0',
+        '"GET /api/v1/clients/ HTTP/1.1" 404 0',
+    ]
+    assert FEED_TOKEN not in logged
+    assert "Jane" not in logged
+    assert "Brien" not in logged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_logs_no_query_string_or_token_even_with_its_access_log_on(tmp_path):
+    output = tmp_path / "gunicorn.log"
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
+        "GUNICORN_CMD_ARGS": "--access-logfile -",
+    }
+    base = f"http://127.0.0.1:{port}"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
+            cwd=django_settings.BASE_DIR, env=env, stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            assert wait_until(lambda: _answers(f"{base}/health/live"), seconds=30)
+            assert http_get(f"{base}/calendar/{FEED_TOKEN}.ics?search=Jane%20Doe")[0] == 404
+            assert http_get(f"{base}/health/live?search=Jane%20O'Brien")[0] == 200
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+    logged = output.read_text()
+    assert '"GET /calendar/<token>.ics HTTP/1.1" 404' in logged  # the access line
+    assert '"path": "/calendar/<token>.ics"' in logged  # our own request line
+    assert FEED_TOKEN not in logged
+    assert "Jane" not in logged
+    assert "Brien" not in logged
+    assert "search=" not in logged

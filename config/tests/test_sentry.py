@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sentry_sdk
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.test import APIClient
 
 from config import urls as project_urls
@@ -30,7 +30,13 @@ def boom(request):
     raise ValueError("boom in a view")
 
 
-urlpatterns = [path("api/v1/_sentry_boom", boom), *project_urls.urlpatterns]
+FEED_TOKEN = "Abc123_-" * 4
+
+urlpatterns = [
+    path("api/v1/_sentry_boom", boom),
+    re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", lambda request, token: boom(request)),
+    *project_urls.urlpatterns,
+]
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -85,3 +91,17 @@ def test_an_unhandled_error_reaches_sentry_without_phi_or_secrets(sentry_server)
     assert [event["event_id"] for event in events] == [error_id]
     for marker in MARKERS:
         assert marker not in payload
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_an_error_on_a_calendar_feed_reaches_sentry_without_its_token(sentry_server):
+    response = APIClient(raise_request_exception=False).get(f"/calendar/{FEED_TOKEN}.ics?email={EMAIL}")
+    assert response.status_code == 500
+    sentry_sdk.flush(timeout=5)
+
+    payload = b"".join(sentry_server).decode()
+    assert "boom in a view" in payload
+    assert '"transaction":"/calendar/{token}.ics"' in payload  # the route, not the path
+    assert FEED_TOKEN not in payload
+    assert EMAIL not in payload

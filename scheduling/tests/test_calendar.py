@@ -68,6 +68,73 @@ def test_anonymous_is_refused(api):
     assert api().get(ICS).status_code == 401
 
 
+def test_doctor_that_is_no_id_is_400_not_500(world, api):
+    response = api(world.staff).get(ICS, {"doctor": "²"})  # str.isdigit() says yes, int() says no
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"doctor": ["Must be a doctor's id."]}
+
+
+class TestAcceptHeader:
+    """Calendar apps and Swagger UI's "Try it out" send `Accept: text/calendar`."""
+
+    @pytest.mark.parametrize(
+        "accept",
+        [
+            None,
+            "text/calendar",
+            "text/calendar; charset=utf-8",
+            "*/*",
+            "text/*",
+            "application/json, text/plain, */*",
+        ],
+    )
+    def test_calendar_is_served(self, world, api, visits, accept):
+        headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+        response = api(world.doctor).get(ICS, **headers)
+        assert response["Content-Type"] == "text/calendar; charset=utf-8"
+        assert [str(e["UID"]) for e in events(response)] == [f"appointment-{visits['mine'].pk}@clinic"]
+
+    @pytest.mark.parametrize("accept", ["image/png", "application/json", "text/html"])
+    def test_accept_without_text_calendar_is_json_406(self, world, api, visits, accept):
+        response = api(world.doctor).get(ICS, HTTP_ACCEPT=accept)
+        assert response.status_code == 406
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "detail": "Could not satisfy the request Accept header.",
+            "code": "not_acceptable",
+        }
+
+    @pytest.mark.parametrize(
+        ("role", "params", "status", "code"),
+        [
+            ("anonymous", {}, 401, "not_authenticated"),
+            ("staff", {}, 400, "validation_error"),
+            ("staff", {"doctor": "x"}, 400, "validation_error"),
+            ("doctor", {"doctor": "other_doctor"}, 404, "not_found"),
+        ],
+    )
+    def test_errors_stay_json_when_only_text_calendar_is_accepted(
+        self, world, api, role, params, status, code
+    ):
+        params = {
+            name: world.other_doctor.pk if value == "other_doctor" else value
+            for name, value in params.items()
+        }
+        response = api(world.user(role)).get(ICS, params, HTTP_ACCEPT="text/calendar")
+        assert response.status_code == status
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["code"] == code
+
+    def test_schema_declares_text_calendar_and_the_json_406(self, api, db):
+        schema = api().get("/api/schema/", {"format": "json"}).json()
+        responses = schema["paths"]["/api/v1/appointments/calendar.ics/"]["get"]["responses"]
+        assert responses["200"]["content"] == {
+            "text/calendar": {"schema": {"type": "string", "format": "binary"}}
+        }
+        assert _error_codes(responses["406"]) == ["not_acceptable"]
+        assert _error_codes(responses["401"]) == ["not_authenticated", "token_not_valid"]
+
+
 class TestSubscription:
     def test_feed_url_serves_the_calendar_without_a_header(self, world, api, visits, client):
         body = api(world.doctor).get("/api/v1/calendar/feed").json()
@@ -106,11 +173,13 @@ class TestSubscription:
         world.doctor.save()
         assert client.get(url).status_code == 404
 
-    def test_staff_feed_takes_a_doctor_parameter(self, world, api, visits, client):
-        url = api(world.staff).get("/api/v1/calendar/feed").json()["url"].removeprefix("http://testserver")
-        assert client.get(url).status_code == 400
-        assert len(events(client.get(url, {"doctor": world.doctor.pk}))) == 1
-
     def test_anonymous_gets_no_feed(self, api):
         assert api().get("/api/v1/calendar/feed").status_code == 401
         assert api().post("/api/v1/calendar/feed/rotate").status_code == 401
+
+
+def _error_codes(response: dict) -> list[str]:
+    """The codes an error answer's schema allows: the Error component narrowed to an enum."""
+    base, narrowed = response["content"]["application/json"]["schema"]["allOf"]
+    assert base == {"$ref": "#/components/schemas/Error"}
+    return narrowed["properties"]["code"]["enum"]

@@ -57,7 +57,7 @@ class AppointmentViewSet(
         return Appointment.objects.visible_to(self.request.user).order_by("starts_at", "id")
 
     def list(self, request, *args, **kwargs):
-        """A cached page is sent as the JSON it was stored as: no parse, no render."""
+        # A cached page is sent as the JSON it was stored as: no parse, no render.
         key = cache.list_page_key(request.user, request.build_absolute_uri())
         page, version = cache.get_list_page(key)
         if page is None:

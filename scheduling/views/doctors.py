@@ -1,7 +1,7 @@
 """`/api/v1/doctors/{id}/`: availability, working hours, time off."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -25,17 +25,13 @@ class DoctorMixin:
 
 
 class AvailabilityView(DoctorMixin, APIView):
-    """Free slots of one local day; cached per doctor-day, the past filtered at read time."""
+    """Free slots of one day in the clinic's time zone, none in the past."""
+
+    # Cached per doctor-day; the past is filtered at read time.
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("date", str, required=True, description="YYYY-MM-DD, in TIME_ZONE"),
-            OpenApiParameter("duration", int, description="minutes, 5-480, default 30"),
-        ],
-        responses=AvailabilitySerializer,
-    )
+    @extend_schema(parameters=[AvailabilityQuerySerializer], responses=AvailabilitySerializer)
     def get(self, request, doctor_id):
         doctor = self.get_doctor()
         query = AvailabilityQuerySerializer(data=request.query_params)

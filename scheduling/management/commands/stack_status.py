@@ -21,8 +21,9 @@ def infrastructure_checks() -> list[Check]:
         Check("postgres", db_ok, "reachable" if db_ok else "UNREACHABLE"),
         Check("redis", redis_ok, "reachable" if redis_ok else "UNREACHABLE"),
     ]
-    if db_ok:
-        checks.append(reminder_check())
+    checks.append(
+        reminder_check() if db_ok else Check("reminders", False, "unknown: PostgreSQL is unreachable")
+    )
     if not redis_ok:
         return [*checks, Check("queue", False, "unknown: Redis is unreachable")]
     return checks + queue_checks(queue_health.snapshot())
@@ -50,10 +51,30 @@ def queue_checks(state: queue_health.QueueSnapshot) -> list[Check]:
         Check(
             "scheduler",
             age is not None and age <= queue_health.SEEN_WITHIN_SECONDS,
-            "never seen" if age is None else f"last heartbeat {age:.1f} s ago",
+            scheduler_detail(age, state.scheduler_last_seen),
         ),
-        Check("rq jobs", failed == 0, f"{waiting} queued, {failed} failed"),
+        Check(
+            "rq jobs",
+            state.failed_last_day == 0,
+            f"{waiting} queued, {state.failed_last_day} failed in the last day ({failed} failed in all)",
+        ),
     ]
+
+
+def scheduler_detail(age: float | None, last_seen: float | None) -> str:
+    if age is not None:
+        return f"last heartbeat {age:.1f} s ago"
+    if last_seen is not None:
+        return f"not running; last seen {format_age(last_seen)} ago"
+    return "never seen"
+
+
+def format_age(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 class Command(BaseCommand):

@@ -1,0 +1,15 @@
+"""The project's ModelSerializer: model fields become the strict fields of
+config.fields (DRF's documented `serializer_field_mapping`)."""
+
+from django.db import models
+from rest_framework import serializers
+
+from config.fields import IsoDateField, StrictBooleanField
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: StrictBooleanField,
+        models.DateField: IsoDateField,
+    }
