@@ -7,12 +7,14 @@ hashed by django-ratelimit, so no email reaches a cache key.
 """
 
 import time
+import unicodedata
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django_ratelimit.core import _split_rate, get_usage
 from rest_framework.exceptions import Throttled
 
+from accounts.models import User
 from config.client_ip import client_ip
 
 _fallback = LocMemCache("accounts-ratelimit-fallback", {"MAX_ENTRIES": 10000})
@@ -24,12 +26,26 @@ def limit_ip(request, *, group: str) -> None:
 
 
 def limit_account(request, *, group: str, login: str) -> None:
-    """LOGIN_RATE per account: the email or username tried, normalized."""
-    _enforce(request, group=f"{group}:account", rate=settings.LOGIN_RATE, value=normalize_login(login))
+    """LOGIN_RATE per account: the user the login resolves to, else the name tried."""
+    _enforce(request, group=f"{group}:account", rate=settings.LOGIN_RATE, value=account_key(login))
 
 
-def normalize_login(login: str) -> str:
-    return (login or "").strip().lower()
+def limit_user(request, *, group: str, user) -> None:
+    """LOGIN_RATE per signed-in account."""
+    _enforce(request, group=f"{group}:account", rate=settings.LOGIN_RATE, value=f"user:{user.pk}")
+
+
+def account_key(login: str) -> str:
+    """One count per account, however the login is spelled: the database matches
+    lookalikes (a dotless i, `ADMIN`) to the same user, so the count follows the user's
+    pk; an unknown name is folded with NFKC and casefold()."""
+    name = (login or "").strip()
+    if name:
+        try:
+            return f"user:{User.objects.get_by_natural_key(name).pk}"
+        except User.DoesNotExist:
+            pass
+    return "name:" + unicodedata.normalize("NFKC", name).casefold().strip()
 
 
 def _enforce(request, *, group: str, rate: str, value: str) -> None:

@@ -4,6 +4,7 @@ import logging
 import smtplib
 from collections.abc import Collection
 
+import django_rq
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
@@ -18,6 +19,7 @@ from django.db.models.lookups import Exact
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from redis.exceptions import RedisError
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -35,6 +37,7 @@ from accounts.models import (
 from clinic.models import Client
 
 PASSWORD_RESET_EMAIL_KIND = "password_reset"  # noqa: S105 (an email kind, not a secret)
+PASSWORD_RESET_JOB = "accounts.tasks.send_password_reset"  # noqa: S105 (a job path, not a secret)
 _CREATED_FIELDS = ["email", "username", "full_name", "role"]
 IDENTIFIERS = ("email", "username")  # what one signs in with
 # (identifier, the column of another account it equals): the error.
@@ -282,11 +285,24 @@ def change_password(*, user: User, old_password: str, new_password: str, request
 
 
 def request_password_reset(*, email: str) -> None:
-    """Email a reset link to each active account with this email; silent otherwise."""
+    """Queue the reset email for this address; the job looks the account up, so
+    a known and an unknown address cost the request the same."""
+    transaction.on_commit(lambda: _enqueue_password_reset(email))
+
+
+def _enqueue_password_reset(email: str) -> None:
+    try:
+        django_rq.get_queue("default").enqueue(PASSWORD_RESET_JOB, meta={"email": email})
+    except RedisError as exc:  # logged without the address
+        logger.warning("password reset email not enqueued: redis unreachable (%s)", type(exc).__name__)
+
+
+def send_password_reset_emails(*, email: str) -> None:
+    """Email a reset link to each active account with this email (the RQ job); silent otherwise."""
     users = User.objects.filter(email__iexact=(email or "").strip(), is_active=True)
     for user in users:
         if user.has_usable_password():
-            transaction.on_commit(lambda user=user: _send_password_reset_email_or_log(user))
+            _send_password_reset_email_or_log(user)
 
 
 def _send_password_reset_email_or_log(user: User) -> None:
@@ -319,7 +335,9 @@ def send_password_reset_email(*, user: User) -> None:
 
 @transaction.atomic
 def reset_password(*, uid: str, token: str, new_password: str, request=None) -> User:
-    """Set a new password from an emailed link; revokes every earlier token."""
+    """Set a new password from an emailed link; revokes every earlier token. The
+    row lock queues racing uses of one link; the token, checked under it, then
+    no longer matches the changed password, so only one succeeds."""
     user = _user_from_uid(uid)
     if user is None or not user.is_active or not default_token_generator.check_token(user, token):
         raise InvalidResetToken
@@ -335,4 +353,4 @@ def _user_from_uid(uid: str) -> User | None:
         pk = int(force_str(urlsafe_base64_decode(uid)))
     except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
         return None
-    return User.objects.filter(pk=pk).first()
+    return User.objects.select_for_update().filter(pk=pk).first()

@@ -55,7 +55,7 @@ ERRORS = {
     "POST auth/refresh": THROTTLED,
     "POST auth/logout": {},
     "GET auth/me": {},
-    "POST auth/password/change": {},
+    "POST auth/password/change": THROTTLED,
     "POST auth/password/reset": THROTTLED,
     "POST auth/password/reset/confirm": {"400": ["invalid_token"], **THROTTLED},
     "GET users": DENIED,

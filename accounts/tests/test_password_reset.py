@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import User
+from accounts.tests import jobs
 from accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +21,11 @@ def _frontend(settings):
 
 
 def request_reset(api, email, django_capture_on_commit_callbacks):
+    """Ask for a link, then let a worker run the job that sends it."""
     with django_capture_on_commit_callbacks(execute=True):
-        return api().post("/api/v1/auth/password/reset", {"email": email})
+        response = api().post("/api/v1/auth/password/reset", {"email": email})
+    jobs.run_jobs()
+    return response
 
 
 def reset_link(message) -> dict:

@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import tokens
 from accounts.models import User
+from accounts.tests import jobs
 from accounts.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,7 @@ def test_password_reset_ignores_a_stale_bearer(world, stale, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         response = stale.post("/api/v1/auth/password/reset", {"email": world.patient.email})
     assert response.status_code == 202, response.content
+    jobs.run_jobs()
     assert [message.to for message in mail.outbox] == [[world.patient.email]]
 
 

@@ -115,6 +115,7 @@ class PasswordChangeView(APIView):
 
     @extend_schema(request=serializers.PasswordChangeSerializer, responses={204: NO_CONTENT})
     def post(self, request):
+        ratelimits.limit_user(request, group="password_change", user=request.user)
         serializer = serializers.PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.change_password(user=request.user, request=request, **serializer.validated_data)
