@@ -5,7 +5,6 @@ from accounts import roles, services
 from accounts.audit import record_event
 from accounts.forms import UserCreateForm, UserEditForm
 from accounts.models import AuditAction, AuditEvent, User
-from scheduling.admin import WorkingHoursInline
 
 
 @admin.register(User)
@@ -16,7 +15,8 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "email", "full_name")
     ordering = ("username",)
-    inlines = (WorkingHoursInline,)
+    # Higher apps add theirs: scheduling plugs in the doctor's working hours.
+    inlines = ()
     # is_staff and the role groups follow `role` (accounts.roles): shown, not edited.
     readonly_fields = ("is_staff", "groups", "last_login", "date_joined", "tokens_valid_after")
     fieldsets = (

@@ -1,5 +1,4 @@
 from accounts.models import Role, User
-from clinic.models import Client
 
 
 def active_doctors():
@@ -14,4 +13,7 @@ def own_client_id(user: User) -> int | None:
     for every other role, or when the record is archived or unlinked."""
     if not user.is_patient:
         return None
-    return Client.objects.visible_to(user).values_list("pk", flat=True).first()
+    # Client is clinic's (the app above): reached through the `client` relation
+    # its Client.user declares, so accounts imports nothing from clinic.
+    clients = User._meta.get_field("client").related_model.objects
+    return clients.visible_to(user).values_list("pk", flat=True).first()

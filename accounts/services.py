@@ -1,4 +1,5 @@
-"""Writes of the accounts app: sign-up, sign-in, tokens, passwords, users."""
+"""Writes of the accounts app: sign-in, tokens, passwords, users (patients sign
+up through clinic.services.register_patient, which calls `create_user`)."""
 
 import logging
 import smtplib
@@ -31,14 +32,12 @@ from accounts.models import (
     EMAIL_IS_ANOTHER_USERNAME,
     USERNAME_IS_ANOTHER_EMAIL,
     AuditAction,
-    Role,
     User,
 )
-from clinic.models import Client
 
 PASSWORD_RESET_EMAIL_KIND = "password_reset"  # noqa: S105 (an email kind, not a secret)
 PASSWORD_RESET_JOB = "accounts.tasks.send_password_reset"  # noqa: S105 (a job path, not a secret)
-_CREATED_FIELDS = ["email", "username", "full_name", "role"]
+CREATED_FIELDS = ["email", "username", "full_name", "role"]
 IDENTIFIERS = ("email", "username")  # what one signs in with
 # (identifier, the column of another account it equals): the error.
 _TAKEN = {
@@ -143,22 +142,7 @@ def _token_owner(token) -> User:
     return user
 
 
-# Registration and users
-
-
-@transaction.atomic
-def register_patient(*, email: str, username: str, password: str, full_name: str = "", request=None) -> User:
-    """A `patient` user and their own, new Client record (never an existing
-    record found by email)."""
-    user = create_user(
-        email=email, username=username, password=password, full_name=full_name, role=Role.PATIENT
-    )
-    record_event(action=AuditAction.CREATE, actor=user, obj=user, request=request, fields=_CREATED_FIELDS)
-    first_name, _, last_name = full_name.strip().partition(" ")
-    Client.objects.create(
-        user=user, first_name=first_name[:100], last_name=last_name.strip()[:100], email=user.email
-    )
-    return user
+# Users
 
 
 @transaction.atomic
@@ -172,9 +156,7 @@ def create_user(
     user.set_password(password)
     _save(user)
     if actor is not None:
-        record_event(
-            action=AuditAction.CREATE, actor=actor, obj=user, request=request, fields=_CREATED_FIELDS
-        )
+        record_event(action=AuditAction.CREATE, actor=actor, obj=user, request=request, fields=CREATED_FIELDS)
     return user
 
 

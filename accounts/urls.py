@@ -10,7 +10,6 @@ router.register("doctors", DoctorViewSet, basename="doctor")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 auth_views = {
-    "register": auth.RegisterView,
     "login": auth.LoginView,
     "refresh": auth.RefreshView,
     "logout": auth.LogoutView,

@@ -13,13 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from clinic.fields import EncryptedTextField
 from config.crypto import field_fernet
+from config.encryption import encrypted_model_fields
 
 
 @dataclass(frozen=True)
@@ -59,18 +58,6 @@ def rotation_steps() -> list[RotationStep]:
         run=lambda batch_size: RotationResult(rotated=rotate_document_keys(batch_size=batch_size)),
     )
     return [*columns, files]
-
-
-def encrypted_model_fields() -> list[tuple[type[models.Model], list[str]]]:
-    """Each concrete model with `EncryptedTextField` columns, and those columns' names."""
-    found = []
-    for model in apps.get_models():
-        if model._meta.proxy or not model._meta.managed:
-            continue
-        names = [f.name for f in model._meta.local_concrete_fields if isinstance(f, EncryptedTextField)]
-        if names:
-            found.append((model, names))
-    return found
 
 
 def rotate_model_fields(model: type[models.Model], names: list[str], *, batch_size: int) -> RotationResult:

@@ -1,6 +1,6 @@
-"""Writes to client records: create, update, archive, restore, and the audit
-trail of each (API.md, "Clients" and "Audit"). The API and the admin both call
-these, so a rule lives here once."""
+"""Writes to client records: a patient's sign-up, create, update, archive,
+restore, and the audit trail of each (API.md, "Auth", "Clients" and "Audit").
+The API and the admin both call these, so a rule lives here once."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import services as accounts_services
 from accounts.audit import record_event
-from accounts.models import AuditAction
+from accounts.models import AuditAction, Role
 from clinic.models import Client
 
 # Relations compared by id, so a change check never loads the related user.
@@ -34,6 +35,27 @@ def validate_client_changes(*, changes: Mapping[str, Any], client: Client | None
         errors["date_of_birth"] = ["Must not be in the future."]
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def register_patient(*, email: str, username: str, password: str, full_name: str = "", request=None):
+    """A `patient` user (accounts.services.create_user) and their own, new
+    Client record (never an existing record found by email)."""
+    user = accounts_services.create_user(
+        email=email, username=username, password=password, full_name=full_name, role=Role.PATIENT
+    )
+    record_event(
+        action=AuditAction.CREATE,
+        actor=user,
+        obj=user,
+        request=request,
+        fields=accounts_services.CREATED_FIELDS,
+    )
+    first_name, _, last_name = full_name.strip().partition(" ")
+    Client.objects.create(
+        user=user, first_name=first_name[:100], last_name=last_name.strip()[:100], email=user.email
+    )
+    return user
 
 
 def create_client(*, actor, request=None, **fields) -> Client:

@@ -1,9 +1,14 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import filters, mixins, viewsets
+from rest_framework import filters, mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts import serializers as account_serializers
+from accounts import tokens
+from accounts.exceptions import RegistrationClosed
 from accounts.permissions import IsAdmin, IsStaffOrAdmin
+from accounts.views.auth import PublicView
 from clinic import services
 from clinic.filters import CLIENT_ORDERING_FIELDS, CLIENT_SEARCH_FIELDS, ClientFilter
 from clinic.models import Client
@@ -71,3 +76,27 @@ class ClientViewSet(
 
     def perform_destroy(self, instance):
         services.archive_client(client=instance, actor=self.request.user, request=self.request)
+
+
+class RegisterView(PublicView):
+    """`POST /api/v1/auth/register`: a patient's account and their own client record."""
+
+    rate_limit_group = "register"
+
+    def initial(self, request, *args, **kwargs):
+        if not settings.ALLOW_REGISTRATION:
+            raise RegistrationClosed
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        request=account_serializers.RegisterSerializer,
+        responses={201: account_serializers.RegisteredSerializer},
+    )
+    def post(self, request):
+        data = self.valid_data(account_serializers.RegisterSerializer)
+        user = services.register_patient(**data, request=request)
+        body = {
+            "user": account_serializers.OwnProfileSerializer(user).data,
+            **tokens.pair_for(user).as_response(),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -113,7 +113,7 @@ def field_keys_open_stored_values(app_configs=None, databases=None, **kwargs):
         return []
     from django.db import DatabaseError, connections
 
-    from clinic.rotation import encrypted_model_fields
+    from config.encryption import encrypted_model_fields
 
     errors = []
     for alias in databases:

@@ -3,7 +3,8 @@
 django-prometheus counts requests, latency, database and cache use; under
 gunicorn every worker writes to PROMETHEUS_MULTIPROC_DIR and a scrape sums
 them. The clinic's own gauges are computed at scrape time, from one query
-and a few Redis reads, and vanish (the scrape still answers) when Redis is down.
+and a few Redis reads, and vanish (the scrape still answers) when their
+database or Redis is down; apps add theirs with `register`.
 """
 
 import hmac
@@ -12,7 +13,6 @@ import os
 
 import prometheus_client
 from django.conf import settings
-from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from prometheus_client import multiprocess
@@ -23,30 +23,12 @@ from config import queue_health
 logger = logging.getLogger(__name__)
 
 
-class ClinicCollector:
-    """Gauges gathered on each scrape: reminders by status (one query), RQ jobs
-    by state, workers seen, scheduler heartbeat age (a few Redis reads)."""
+class QueueCollector:
+    """RQ gauges gathered on each scrape: jobs by state, workers seen, scheduler
+    heartbeat age (a few Redis reads). The apps add their own collectors
+    (`register`): scheduling's reminders by status (scheduling/metrics.py)."""
 
     def collect(self):
-        yield from self._reminders()
-        yield from self._queue()
-
-    @staticmethod
-    def _reminders():
-        from scheduling.selectors import reminder_counts
-
-        try:
-            counts = reminder_counts()
-        except DatabaseError:  # the database is down: the gauge is absent, the scrape still answers
-            logger.warning("metrics: reminder counts unavailable")
-            return
-        gauge = GaugeMetricFamily("clinic_reminders", "Reminders by status", labels=["status"])
-        for status, count in counts.items():
-            gauge.add_metric([status], count)
-        yield gauge
-
-    @staticmethod
-    def _queue():
         try:
             snapshot = queue_health.snapshot()
         except Exception:  # Redis unreachable: the RQ gauges are absent, the scrape still answers
@@ -75,7 +57,14 @@ def _registry() -> prometheus_client.CollectorRegistry:
 
 
 _clinic_registry = prometheus_client.CollectorRegistry(auto_describe=False)
-_clinic_registry.register(ClinicCollector())
+_clinic_registry.register(QueueCollector())
+
+
+def register(collector) -> None:
+    """Add an app's scrape-time gauges to `/metrics`: an object whose `collect()`
+    yields metric families and copes with its own outages (the scrape still
+    answers). An app calls it from its AppConfig.ready; config imports no app."""
+    _clinic_registry.register(collector)
 
 
 def _authorized(request) -> bool:

@@ -1,10 +1,11 @@
+"""The root URLconf: config's own routes (health, metrics, schema) and the
+apps' routes included by dotted name, so config imports none of the apps."""
+
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from accounts import admin_login
 from config import errors, health, metrics
-from scheduling.views.calendar import subscription_feed
 
 handler404 = "config.errors.handler404"
 handler500 = "config.errors.handler500"
@@ -24,9 +25,8 @@ urlpatterns = [
     # Whatever else is under /api answers a JSON 404 itself: no HTML, no APPEND_SLASH redirect.
     re_path(r"^api(?:/.*)?$", errors.api_not_found),
     # The admin's sign-in and sign-out, rate-limited and audited (accounts/admin_login.py).
-    path("admin/login/", admin_login.login),
-    path("admin/logout/", admin_login.logout),
+    path("admin/", include("accounts.admin_urls")),
     path("admin/", admin.site.urls),
     # Private calendar subscription (API.md, "Calendar"): the token is the credential.
-    re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", subscription_feed, name="calendar-feed-ics"),
+    path("", include("scheduling.feed_urls")),
 ]

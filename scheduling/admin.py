@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import path
 from rest_framework.exceptions import APIException, ValidationError
 
+from accounts.admin import UserAdmin
 from accounts.admin_access import ClinicianAdminMixin
 from scheduling import cache, reminder_admin, selectors, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
 from scheduling.models import Appointment, TimeOff, WorkingHours
@@ -197,6 +198,11 @@ class WorkingHoursInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return self._is_doctor_page(obj) and super().has_delete_permission(request, obj)
+
+
+# accounts sits below scheduling and does not know this inline: scheduling
+# plugs it into the User admin (docs/architecture.md).
+UserAdmin.inlines = (*UserAdmin.inlines, WorkingHoursInline)
 
 
 class WorkingHoursForm(forms.ModelForm):

@@ -6,7 +6,7 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import Func, Q
 
-from clinic.fields import EncryptedTextField
+from config.encryption import EncryptedTextField
 
 
 class TsTzRange(Func):

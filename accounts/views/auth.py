@@ -1,6 +1,6 @@
-"""`/api/v1/auth/`: sign-up, sign-in, tokens and passwords (API.md, "Auth")."""
+"""`/api/v1/auth/`: sign-in, tokens and passwords (API.md, "Auth"); sign-up
+(`auth/register`) is clinic's, which creates the patient's record too."""
 
-from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -8,14 +8,15 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import ratelimits, serializers, services, tokens
+from accounts import ratelimits, serializers, services
 from accounts.authentication import EncryptedJWTAuthentication
-from accounts.exceptions import RegistrationClosed
 
 NO_CONTENT = OpenApiResponse(description="Done.")
 
 
-class _PublicView(APIView):
+class PublicView(APIView):
+    """An endpoint one calls signed out, limited per IP (`rate_limit_group`)."""
+
     # A stale bearer a client still sends must not stand in the way of signing in again.
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -35,22 +36,7 @@ class _PublicView(APIView):
         return serializer.validated_data
 
 
-class RegisterView(_PublicView):
-    rate_limit_group = "register"
-
-    def initial(self, request, *args, **kwargs):
-        if not settings.ALLOW_REGISTRATION:
-            raise RegistrationClosed
-        super().initial(request, *args, **kwargs)
-
-    @extend_schema(request=serializers.RegisterSerializer, responses={201: serializers.RegisteredSerializer})
-    def post(self, request):
-        user = services.register_patient(**self.valid_data(serializers.RegisterSerializer), request=request)
-        body = {"user": serializers.OwnProfileSerializer(user).data, **tokens.pair_for(user).as_response()}
-        return Response(body, status=status.HTTP_201_CREATED)
-
-
-class LoginView(_PublicView):
+class LoginView(PublicView):
     rate_limit_group = "login"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
@@ -62,7 +48,7 @@ class LoginView(_PublicView):
         return Response(pair.as_response())
 
 
-class RefreshView(_PublicView):
+class RefreshView(PublicView):
     rate_limit_group = "refresh"
 
     @extend_schema(
@@ -122,7 +108,7 @@ class PasswordChangeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PasswordResetView(_PublicView):
+class PasswordResetView(PublicView):
     rate_limit_group = "password_reset"
 
     @extend_schema(request=serializers.PasswordResetSerializer, responses={202: serializers.DetailSerializer})
@@ -134,7 +120,7 @@ class PasswordResetView(_PublicView):
         return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetConfirmView(_PublicView):
+class PasswordResetConfirmView(PublicView):
     rate_limit_group = "password_reset_confirm"
 
     @extend_schema(request=serializers.PasswordResetConfirmSerializer, responses={204: NO_CONTENT})

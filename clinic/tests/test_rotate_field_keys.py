@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 
 from clinic.models import Client
-from clinic.rotation import encrypted_model_fields
 from clinic.tests.factories import ClientFactory
+from config.encryption import encrypted_model_fields
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory
 

@@ -4,7 +4,7 @@ the notes. Existing rows are encrypted in batches; migrating back decrypts them
 
 from django.db import migrations
 
-import clinic.fields
+import config.encryption
 from config.crypto import field_fernet
 
 BATCH = 1000
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="appointment",
             name="reason",
-            field=clinic.fields.EncryptedTextField(blank=True, default="", max_length=500),
+            field=config.encryption.EncryptedTextField(blank=True, default="", max_length=500),
         ),
         migrations.RunPython(encrypt_reasons, decrypt_reasons, elidable=False),
     ]

@@ -1,4 +1,5 @@
-"""A text field stored encrypted with FIELD_ENCRYPTION_KEYS (MultiFernet).
+"""A text field stored encrypted with FIELD_ENCRYPTION_KEYS (MultiFernet), used
+by every app's models (so it lives at the bottom, in config).
 
 The column holds the Fernet token, never the plaintext; reads decrypt. A row
 written under an older key still reads while that key is in the list;
@@ -7,6 +8,7 @@ written under an older key still reads while that key is in the list;
 
 import logging
 
+from django.apps import apps
 from django.db import models
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -49,3 +51,15 @@ class EncryptedTextField(models.TextField):
         if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)
+
+
+def encrypted_model_fields() -> list[tuple[type[models.Model], list[str]]]:
+    """Each concrete model with `EncryptedTextField` columns, and those columns' names."""
+    found = []
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        names = [f.name for f in model._meta.local_concrete_fields if isinstance(f, EncryptedTextField)]
+        if names:
+            found.append((model, names))
+    return found
