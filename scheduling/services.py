@@ -185,9 +185,9 @@ def delete_appointment(*, appointment: Appointment, by=None, request=None) -> No
         cache.invalidate_appointments(doctor_id)
 
 
-def set_working_hours(*, doctor, blocks: list[dict]) -> list[WorkingHours]:
-    """Replace the doctor's weekly hours with `blocks` ({weekday, start, end});
-    blocks of one weekday must not overlap."""
+def working_hours_errors(blocks: list[dict]) -> list[str]:
+    """What is wrong with a week of `blocks` ({weekday, start, end}): an end not
+    after its start, blocks of one weekday that overlap (the API and the admin)."""
     errors = []
     by_day = {}
     for block in blocks:
@@ -198,7 +198,13 @@ def set_working_hours(*, doctor, blocks: list[dict]) -> list[WorkingHours]:
         day_blocks = sorted(day_blocks, key=lambda b: b["start"])
         if any(a["end"] > b["start"] for a, b in itertools.pairwise(day_blocks)):
             errors.append(f"Weekday {weekday}: blocks overlap.")
-    if errors:
+    return errors
+
+
+def set_working_hours(*, doctor, blocks: list[dict]) -> list[WorkingHours]:
+    """Replace the doctor's weekly hours with `blocks` ({weekday, start, end});
+    blocks of one weekday must not overlap."""
+    if errors := working_hours_errors(blocks):
         raise ValidationError({"non_field_errors": errors})
     with transaction.atomic():
         WorkingHours.objects.filter(doctor=doctor).delete()
