@@ -1,12 +1,5 @@
-from accounts.models import Role, User
+from accounts.models import User
 from clinic.models import Client
-
-
-def active_doctors():
-    """Doctors who can be booked, by name."""
-    return User.objects.filter(role=Role.DOCTOR, is_active=True, is_superuser=False).order_by(
-        "full_name", "id"
-    )
 
 
 def own_client_id(user: User) -> int | None:

@@ -23,7 +23,7 @@ def validate_client_changes(*, changes: Mapping[str, Any], client: Client | None
     ValidationError naming the fields, never their values. Only fields being
     set are judged, so editing a phone never trips over a doctor who left."""
     errors = {}
-    if (doctor := changes.get("assigned_doctor")) is not None and not (doctor.is_doctor and doctor.is_active):
+    if (doctor := changes.get("assigned_doctor")) is not None and not doctor.is_active_doctor:
         errors["assigned_doctor"] = ["Must be an active doctor."]
     if (user := changes.get("user")) is not None:
         if not user.is_patient:

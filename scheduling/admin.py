@@ -8,7 +8,7 @@ from django.urls import path
 from rest_framework.exceptions import APIException, ValidationError
 
 from accounts.admin_access import ClinicianAdminMixin
-from scheduling import cache, reminder_admin, selectors, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
+from scheduling import cache, reminder_admin, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
 from scheduling.models import Appointment, TimeOff, WorkingHours
 from scheduling.permissions import appointment_fields_editable_by
 
@@ -167,9 +167,8 @@ class AppointmentAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
 def _doctor_choices(request, field, kwargs):
     """A doctor field offers active doctors; a doctor picks only themself."""
     user = request.user
-    kwargs["queryset"] = (
-        field.related_model.objects.filter(pk=user.pk) if user.is_doctor else selectors.active_doctors()
-    )
+    doctors = field.related_model.objects
+    kwargs["queryset"] = doctors.filter(pk=user.pk) if user.is_doctor else doctors.active_doctors()
     return kwargs
 
 

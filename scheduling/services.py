@@ -44,7 +44,7 @@ def _check_schedule(*, client, doctor, starts_at: datetime, duration_minutes: in
         errors["starts_at"] = ["Must not be in the past."]
     if not MIN_DURATION <= duration_minutes <= MAX_DURATION:
         errors["duration_minutes"] = [f"Must be between {MIN_DURATION} and {MAX_DURATION} minutes."]
-    if not (doctor.is_doctor and doctor.is_active):  # what selectors.active_doctors() selects
+    if not doctor.is_active_doctor:
         errors["doctor"] = ["Must be an active doctor."]
     if client.is_archived:
         errors["client"] = ["This client record is archived."]
