@@ -13,9 +13,7 @@ from django.utils import timezone
 from accounts.audit import record_event
 from accounts.models import AuditAction
 from clinic.models import Client
-
-# Relations compared by id, so a change check never loads the related user.
-RELATION_FIELDS = ("assigned_doctor", "user")
+from config.changes import apply_changes, changed_fields
 
 
 def validate_client_changes(*, changes: Mapping[str, Any], client: Client | None = None) -> None:
@@ -53,11 +51,9 @@ def update_client(*, client: Client, changes: Mapping[str, Any], actor, request=
     with transaction.atomic():
         _lock_linked_user(changes)
         current = Client.objects.select_for_update().get(pk=client.pk)
-        changed = sorted(name for name, value in changes.items() if not _same(current, name, value))
+        changed = changed_fields(current, changes)
         validate_client_changes(changes={name: changes[name] for name in changed}, client=current)
-        if changed:
-            for name in changed:
-                setattr(current, name, changes[name])
+        if apply_changes(current, changes):
             current.save(update_fields=[*changed, "updated_at"])
             record_event(action=AuditAction.UPDATE, actor=actor, obj=current, request=request, fields=changed)
     for field in Client._meta.concrete_fields:
@@ -90,12 +86,6 @@ def _set_archived(*, client: Client, archived: bool, actor, request) -> Client:
             record_event(action=action, actor=actor, obj=client, request=request, fields=["is_archived"])
     client.is_archived = archived
     return client
-
-
-def _same(client: Client, name: str, value) -> bool:
-    if name in RELATION_FIELDS:
-        return getattr(client, f"{name}_id") == (value.pk if value is not None else None)
-    return getattr(client, name) == value
 
 
 def _lock_linked_user(fields: Mapping[str, Any]) -> None:

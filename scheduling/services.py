@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from accounts.audit import record_event
+from config.changes import apply_changes, changed_fields
 from scheduling import cache, reminders, selectors
 from scheduling.exceptions import ClientBusy, InvalidTransition, OutsideWorkingHours, SlotTaken
 from scheduling.models import MAX_DURATION_MINUTES, Appointment, Status, TimeOff, WorkingHours
@@ -106,7 +107,7 @@ def update_appointment(*, appointment: Appointment, changes: dict, by=None, requ
         raise ValidationError({name: ["Cannot be changed here."] for name in sorted(unknown)})
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        changed = [name for name, value in changes.items() if getattr(appointment, name) != value]
+        changed = changed_fields(appointment, changes)
         moves = [name for name in changed if name in RESCHEDULE_FIELDS]
         old_doctor_id = appointment.doctor_id
         if moves:
@@ -118,9 +119,7 @@ def update_appointment(*, appointment: Appointment, changes: dict, by=None, requ
                 starts_at=changes.get("starts_at", appointment.starts_at),
                 duration_minutes=changes.get("duration_minutes", appointment.duration_minutes),
             )
-        for name in changed:
-            setattr(appointment, name, changes[name])
-        if changed:
+        if apply_changes(appointment, changes):
             _save_slot(appointment)
             if moves:
                 reminders.move_reminders(appointment)
