@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from accounts.audit import record_event
+from accounts.models import AuditAction
 from config.changes import apply_changes, changed_fields
 from scheduling import cache, reminders, selectors
 from scheduling.exceptions import ClientBusy, InvalidTransition, OutsideWorkingHours, SlotTaken
@@ -94,7 +95,7 @@ def book_appointment(
         _save_slot(appointment)
         reminders.schedule_reminders(appointment)
         reminders.send_confirmation(appointment)
-        record_event(action="create", actor=created_by, obj=appointment, request=request)
+        record_event(action=AuditAction.CREATE, actor=created_by, obj=appointment, request=request)
         cache.invalidate_appointments(doctor.pk)
     return appointment
 
@@ -123,7 +124,9 @@ def update_appointment(*, appointment: Appointment, changes: dict, by=None, requ
             _save_slot(appointment)
             if moves:
                 reminders.move_reminders(appointment)
-            record_event(action="update", actor=by, obj=appointment, request=request, fields=changed)
+            record_event(
+                action=AuditAction.UPDATE, actor=by, obj=appointment, request=request, fields=changed
+            )
             cache.invalidate_appointments(old_doctor_id, appointment.doctor_id)
     return appointment
 
@@ -149,7 +152,7 @@ def change_status(*, appointment: Appointment, action: str, by=None, request=Non
             reminders.cancel_reminders(appointment)
         if target == Status.CANCELLED:
             reminders.send_cancellation(appointment)
-        record_event(action="update", actor=by, obj=appointment, request=request, fields=["status"])
+        record_event(action=AuditAction.UPDATE, actor=by, obj=appointment, request=request, fields=["status"])
         cache.invalidate_appointments(appointment.doctor_id)
     return appointment
 
@@ -180,7 +183,9 @@ def delete_appointment(*, appointment: Appointment, by=None, request=None) -> No
         pk, doctor_id = appointment.pk, appointment.doctor_id
         reminders.cancel_reminders(appointment)  # their jobs; the rows go with the appointment
         appointment.delete()
-        record_event(action="delete", actor=by, object_type="appointment", object_id=pk, request=request)
+        record_event(
+            action=AuditAction.DELETE, actor=by, object_type="appointment", object_id=pk, request=request
+        )
         cache.invalidate_appointments(doctor_id)
 
 
