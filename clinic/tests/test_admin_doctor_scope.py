@@ -5,7 +5,6 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client as BrowserClient
 
-from accounts import roles
 from accounts.models import AuditEvent
 from clinic.models import Client
 from clinic.tests.factories import ClientFactory
@@ -16,7 +15,6 @@ CHANGELIST = "/admin/clinic/client/"
 
 
 def signed_in(user) -> BrowserClient:
-    roles.apply_role(user)
     browser = BrowserClient()
     browser.force_login(user)
     return browser

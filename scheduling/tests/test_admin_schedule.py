@@ -7,7 +7,6 @@ import pytest
 from django.test import Client as BrowserClient
 from django.utils import timezone
 
-from accounts import roles
 from clinic.tests.factories import ClientFactory
 from scheduling import selectors
 from scheduling.models import Appointment, Reminder, Status, TimeOff, WorkingHours
@@ -19,7 +18,6 @@ ADD = "/admin/scheduling/appointment/add/"
 
 
 def signed_in(user) -> BrowserClient:
-    roles.apply_role(user)
     browser = BrowserClient()
     browser.force_login(user)
     return browser
