@@ -10,7 +10,7 @@ from email import message_from_bytes
 import pytest
 from django.conf import settings
 
-from accounts.tests.test_user_model import _test_database_url
+from config.tests.live import child_database_url
 from scheduling import reminders
 from scheduling.tests.reminder_support import book, scheduled_jobs, wait_until
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def start_worker(mail_dir) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": child_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
