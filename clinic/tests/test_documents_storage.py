@@ -8,9 +8,7 @@ from django.db import DataError
 from accounts.models import AuditEvent
 from clinic import documents
 from clinic.models import Document
-from clinic.tests.test_documents import MARKER, PDF, TEXT, make_document, storage_dir, stored_files, upload
-
-__all__ = ["storage_dir"]  # the autouse fixture, shared with the API tests
+from clinic.tests.document_support import MARKER, PDF, TEXT, make_document, stored_files, upload
 
 
 def read_back(document) -> bytes:
