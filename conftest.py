@@ -1,5 +1,6 @@
-"""Test-wide fixtures: a clean Redis per test, a ready clinic (`world`), and
-API clients signed in as any of its people (`api`).
+"""Test-wide fixtures: a clean Redis per test, a Redis nobody answers
+(`redis_unreachable`), a ready clinic (`world`), and API clients signed in as
+any of its people (`api`). Each app's own fixtures are in its tests/conftest.py.
 
 The embedded servers start when settings load (DATABASE_URL/REDIS_URL
 unset) and are stopped here when the run ends."""
@@ -26,6 +27,17 @@ def pytest_unconfigure(config):
 def _clean_cache():
     """Every test starts with an empty Redis: no cached page or count leaks across tests."""
     cache.clear()
+
+
+@pytest.fixture
+def redis_unreachable(settings, tmp_path):
+    """Point the cache at a socket nobody listens on: the real client, failing."""
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"unix://{tmp_path}/nobody.sock?db=0",
+        }
+    }
 
 
 @dataclass

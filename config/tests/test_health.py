@@ -7,17 +7,6 @@ def client():
     return APIClient()
 
 
-@pytest.fixture
-def redis_unreachable(settings, tmp_path):
-    """Point the cache at a socket nobody listens on: the real client, failing."""
-    settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "LOCATION": f"unix://{tmp_path}/nobody.sock?db=0",
-        }
-    }
-
-
 @pytest.mark.django_db
 def test_health_reports_db_and_redis_ok(client):
     response = client.get("/health")
