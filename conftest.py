@@ -1,6 +1,7 @@
 """Test-wide fixtures: a clean Redis per test, a Redis nobody answers
 (`redis_unreachable`), a ready clinic (`world`), and API clients signed in as
-any of its people (`api`). Each app's own fixtures are in its tests/conftest.py.
+any of its people (`api`) or as a superuser in the admin (`browser`). Each
+app's own fixtures are in its tests/conftest.py.
 
 The embedded servers start when settings load (DATABASE_URL/REDIS_URL
 unset) and are stopped here when the run ends."""
@@ -9,10 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.test import Client as BrowserClient
 from rest_framework.test import APIClient
 
 from accounts import tokens, user_cache
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.tests.factories import AdminFactory, DoctorFactory, StaffFactory, UserFactory
 from clinic.models import Client
 from clinic.tests.factories import ClientFactory
@@ -73,6 +75,16 @@ def world(db) -> World:
         client=ClientFactory(user=patient, assigned_doctor=doctor),
         other_client=ClientFactory(user=other_patient, assigned_doctor=other_doctor),
     )
+
+
+@pytest.fixture
+def browser(world):
+    """A browser signed in to the admin as a superuser (`browser.superuser`)."""
+    superuser = UserFactory(is_superuser=True, is_staff=True, role=Role.ADMIN)
+    client = BrowserClient()
+    client.force_login(superuser)
+    client.superuser = superuser
+    return client
 
 
 @pytest.fixture

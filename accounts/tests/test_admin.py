@@ -1,22 +1,11 @@
 """The Django admin for users and the read-only audit trail."""
 
 import pytest
-from django.test import Client as BrowserClient
 
 from accounts.audit import record_event
-from accounts.models import AuditAction, AuditEvent, Role, User
-from accounts.tests.factories import UserFactory
+from accounts.models import AuditAction, AuditEvent, User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser(world):
-    superuser = UserFactory(is_superuser=True, is_staff=True, role=Role.ADMIN)
-    client = BrowserClient()
-    client.force_login(superuser)
-    client.superuser = superuser
-    return client
 
 
 def change_form(user, **changes) -> dict:

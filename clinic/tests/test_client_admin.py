@@ -12,13 +12,6 @@ CHANGELIST = "/admin/clinic/client/"
 NO_DOCUMENTS = {f"documents-{name}": "0" for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS")}
 
 
-@pytest.fixture
-def browser(world):
-    browser = BrowserClient()
-    browser.force_login(AdminFactory(is_superuser=True))
-    return browser
-
-
 def test_changelist_shows_archived_records_too(world, browser):
     Client.objects.filter(pk=world.other_client.pk).update(is_archived=True)
 
