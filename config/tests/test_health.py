@@ -1,10 +1,4 @@
 import pytest
-from rest_framework.test import APIClient
-
-
-@pytest.fixture
-def client():
-    return APIClient()
 
 
 @pytest.mark.django_db

@@ -2,16 +2,10 @@ import re
 import time
 
 import pytest
-from rest_framework.test import APIClient
 
 from config.tests.live import gunicorn, http_get
 
 TOKEN = "metrics-test-token"
-
-
-@pytest.fixture
-def client():
-    return APIClient()
 
 
 @pytest.fixture
