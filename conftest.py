@@ -78,11 +78,22 @@ def world(db) -> World:
 
 
 @pytest.fixture
-def browser(world):
+def admin_as():
+    """`admin_as(user)`: a browser signed in to the admin site as `user`."""
+
+    def sign_in(user: User) -> BrowserClient:
+        browser = BrowserClient()
+        browser.force_login(user)
+        return browser
+
+    return sign_in
+
+
+@pytest.fixture
+def browser(world, admin_as):
     """A browser signed in to the admin as a superuser (`browser.superuser`)."""
     superuser = UserFactory(is_superuser=True, is_staff=True, role=Role.ADMIN)
-    client = BrowserClient()
-    client.force_login(superuser)
+    client = admin_as(superuser)
     client.superuser = superuser
     return client
 
