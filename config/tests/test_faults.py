@@ -358,14 +358,13 @@ def test_a_worker_killed_mid_send_delivers_the_reminder_exactly_once_after_resta
     from rq.scheduler import RQScheduler
 
     from scheduling import reminders
-    from scheduling.tests.reminder_support import book
-    from scheduling.tests.reminder_support import wait_until as wait_for_moment
+    from scheduling.tests.reminder_support import book, wait_past
 
     smtp = StallingSMTP()
     smtp.stall.set()
     appointment = book(starts_in=timedelta(minutes=120, seconds=1), client=world.client, doctor=world.doctor)
     reminder = appointment.reminders.get(offset_minutes=120)
-    wait_for_moment(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
 
     worker = _worker(smtp.port)
     try:

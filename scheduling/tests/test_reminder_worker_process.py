@@ -12,7 +12,7 @@ from django.conf import settings
 
 from config.tests.live import child_database_url
 from scheduling import reminders
-from scheduling.tests.reminder_support import book, scheduled_jobs, wait_until
+from scheduling.tests.reminder_support import book, scheduled_jobs, wait_past
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +54,7 @@ def test_worker_process_sends_a_due_reminder_once(world, tmp_path):
     # Both processes use the default offsets, 1440 and 120 minutes: the 120 one is due in a second.
     appointment = book(starts_in=timedelta(minutes=120, seconds=1), client=world.client, doctor=world.doctor)
     reminder = appointment.reminders.get(offset_minutes=120)
-    wait_until(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
 
     finish(start_worker(tmp_path))
     finish(start_worker(tmp_path))
@@ -72,7 +72,7 @@ def test_worker_process_sends_a_due_reminder_once(world, tmp_path):
 def test_two_worker_processes_with_duplicate_jobs_send_one_email(world, tmp_path):
     appointment = book(starts_in=timedelta(minutes=120, seconds=1), client=world.client, doctor=world.doctor)
     reminder = appointment.reminders.get(offset_minutes=120)
-    wait_until(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
     queue = reminders.get_queue()
     for _ in range(5):  # as if reconcile and "send now" had both added jobs for it
         queue.enqueue(reminders.SEND_REMINDER, reminder.pk)
