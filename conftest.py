@@ -90,6 +90,15 @@ def admin_as():
 
 
 @pytest.fixture
+def admin_client(world, admin_as):
+    """The world's admin, made a superuser, signed in to the admin site (in
+    place of pytest-django's `admin_client`, so the actor is one of the world)."""
+    world.admin.is_superuser = True
+    world.admin.save()
+    return admin_as(world.admin)
+
+
+@pytest.fixture
 def browser(world, admin_as):
     """A browser signed in to the admin as a superuser (`browser.superuser`)."""
     superuser = UserFactory(is_superuser=True, is_staff=True, role=Role.ADMIN)

@@ -94,15 +94,6 @@ def test_storage_name_is_random_not_the_upload_name(world):
     assert document.original_name == "John Smith.pdf"
 
 
-@pytest.fixture
-def admin_client(client, world):
-    world.admin.is_staff = True
-    world.admin.is_superuser = True
-    world.admin.save()
-    client.force_login(world.admin)
-    return client
-
-
 def test_admin_download_is_audited_and_decrypted(admin_client, world):
     document = make_document(world)
     response = admin_client.get(f"/admin/clinic/document/{document.pk}/download/")

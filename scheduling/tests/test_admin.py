@@ -13,14 +13,6 @@ pytestmark = pytest.mark.django_db
 ADD = "/admin/scheduling/appointment/add/"
 
 
-@pytest.fixture
-def admin_client(world, client):
-    world.admin.is_superuser = True
-    world.admin.save()
-    client.force_login(world.admin)
-    return client
-
-
 def form(world, start, **extra):
     local = timezone.localtime(start)
     return {
