@@ -109,7 +109,7 @@ class AppointmentAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
         visit keeps its client."""
         editable = appointment_fields_editable_by(request.user)
         locked = tuple(name for name in services.EDITABLE_FIELDS if name not in editable)
-        booked = ("client",) if obj is not None or locked else ()
+        booked = ("client",) if obj is not None else ()
         return (*self.readonly_fields, *booked, *locked)
 
     def has_add_permission(self, request):
