@@ -1,5 +1,7 @@
-"""Test-wide fixtures: a clean Redis per test, a ready clinic (`world`), and
-API clients signed in as any of its people (`api`).
+"""Test-wide fixtures: a clean Redis per test, a Redis nobody answers
+(`redis_unreachable`), a ready clinic (`world`), and API clients signed in as
+any of its people (`api`) or as a superuser in the admin (`browser`). Each
+app's own fixtures are in its tests/conftest.py.
 
 The embedded servers start when settings load (DATABASE_URL/REDIS_URL
 unset) and are stopped here when the run ends."""
@@ -8,10 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.test import Client as BrowserClient
 from rest_framework.test import APIClient
 
 from accounts import tokens, user_cache
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.tests.factories import AdminFactory, DoctorFactory, StaffFactory, UserFactory
 from clinic.models import Client
 from clinic.tests.factories import ClientFactory
@@ -26,6 +29,17 @@ def pytest_unconfigure(config):
 def _clean_cache():
     """Every test starts with an empty Redis: no cached page or count leaks across tests."""
     cache.clear()
+
+
+@pytest.fixture
+def redis_unreachable(settings, tmp_path):
+    """Point the cache at a socket nobody listens on: the real client, failing."""
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"unix://{tmp_path}/nobody.sock?db=0",
+        }
+    }
 
 
 @dataclass
@@ -61,6 +75,36 @@ def world(db) -> World:
         client=ClientFactory(user=patient, assigned_doctor=doctor),
         other_client=ClientFactory(user=other_patient, assigned_doctor=other_doctor),
     )
+
+
+@pytest.fixture
+def admin_as():
+    """`admin_as(user)`: a browser signed in to the admin site as `user`."""
+
+    def sign_in(user: User) -> BrowserClient:
+        browser = BrowserClient()
+        browser.force_login(user)
+        return browser
+
+    return sign_in
+
+
+@pytest.fixture
+def admin_client(world, admin_as):
+    """The world's admin, made a superuser, signed in to the admin site (in
+    place of pytest-django's `admin_client`, so the actor is one of the world)."""
+    world.admin.is_superuser = True
+    world.admin.save()
+    return admin_as(world.admin)
+
+
+@pytest.fixture
+def browser(world, admin_as):
+    """A browser signed in to the admin as a superuser (`browser.superuser`)."""
+    superuser = UserFactory(is_superuser=True, is_staff=True, role=Role.ADMIN)
+    client = admin_as(superuser)
+    client.superuser = superuser
+    return client
 
 
 @pytest.fixture

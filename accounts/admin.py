@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts import roles, services
-from accounts.audit import record_event
+from accounts import services
 from accounts.forms import UserCreateForm, UserEditForm
-from accounts.models import AuditAction, AuditEvent, User
+from accounts.models import AuditEvent, User
 
 
 @admin.register(User)
@@ -41,15 +40,16 @@ class UserAdmin(BaseUserAdmin):
         return (*self.readonly_fields, "is_superuser")  # only a superuser makes another
 
     def save_model(self, request, obj, form, change):
-        """Through the same service as the API, so a role change or a
-        deactivation here revokes the user's tokens too (and moves their group)."""
+        """Through the same services as the API: a new user is made by
+        `create_user` (role group, audit), and a role change or a deactivation
+        here revokes the user's tokens too (and moves their group)."""
         if not change:
-            roles.apply_role_flags(obj)
-            super().save_model(request, obj, form, change)
-            roles.sync_groups(obj)
-            record_event(
-                action=AuditAction.CREATE, obj=obj, request=request, fields=sorted(form.changed_data)
-            )
+            created = services.create_user(
+                email=obj.email, username=obj.username, password=form.cleaned_data["password1"],
+                full_name=obj.full_name, role=obj.role, actor=request.user, request=request,
+            )  # fmt: skip
+            obj.pk, obj._state = created.pk, created._state  # the admin logs and links the row made
+            obj.refresh_from_db()
         elif form.changed_data:
             services.save_user_changes(
                 user=obj, changed=form.changed_data, actor=request.user, request=request

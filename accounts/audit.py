@@ -4,13 +4,13 @@ from collections.abc import Iterable
 
 from django.db import models
 
-from accounts.models import AuditEvent
+from accounts.models import AuditAction, AuditEvent
 from config.client_ip import client_ip
 
 
 def record_event(
     *,
-    action: str,
+    action: AuditAction,
     actor=None,
     obj: models.Model | None = None,
     object_type: str = "",

@@ -17,7 +17,13 @@ class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def active_doctors(self):
+        """Doctors who can be booked (`User.is_active_doctor`, as a query)."""
+        return self.filter(role=Role.DOCTOR, is_active=True, is_superuser=False)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def create_user(self, username, email, password=None, **fields):
@@ -102,6 +108,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_doctor(self) -> bool:
         return self.role == Role.DOCTOR and not self.is_superuser
+
+    @property
+    def is_active_doctor(self) -> bool:
+        """One row's answer to `User.objects.active_doctors()`."""
+        return self.is_doctor and self.is_active
 
     @property
     def is_clinic_staff(self) -> bool:

@@ -1,11 +1,4 @@
-from accounts.models import Role, User
-
-
-def active_doctors():
-    """Doctors who can be booked, by name."""
-    return User.objects.filter(role=Role.DOCTOR, is_active=True, is_superuser=False).order_by(
-        "full_name", "id"
-    )
+from accounts.models import User
 
 
 def own_client_id(user: User) -> int | None:

@@ -34,6 +34,7 @@ from accounts.models import (
     AuditAction,
     User,
 )
+from config.changes import apply_changes, changed_fields
 
 PASSWORD_RESET_EMAIL_KIND = "password_reset"  # noqa: S105 (an email kind, not a secret)
 PASSWORD_RESET_JOB = "accounts.tasks.send_password_reset"  # noqa: S105 (a job path, not a secret)
@@ -165,13 +166,12 @@ def update_user(*, user: User, actor: User, request=None, current_password: str 
     """Change profile fields (and, for admins, `role`/`is_active`). Changing
     one's own email or username takes one's current password. A role change
     or deactivation revokes the user's tokens."""
-    changed = [name for name, value in changes.items() if getattr(user, name) != value]
+    changed = changed_fields(user, changes)
     if not changed:
         return user
     if user.pk == actor.pk:
         _check_own_change(user, changed, current_password)
-    for name in changed:
-        setattr(user, name, changes[name])
+    apply_changes(user, changes)
     if "email" in changed:
         user.email = User.objects.normalize_email(user.email)
     check_identifiers_free(user=user, fields=[name for name in IDENTIFIERS if name in changed])

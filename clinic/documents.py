@@ -24,6 +24,7 @@ from django.db import transaction
 from rest_framework.exceptions import APIException
 
 from accounts.audit import record_event
+from accounts.models import AuditAction
 from clinic.document_storage import documents_storage
 from clinic.models import Client, Document, random_document_name
 from config.crypto import field_fernet
@@ -186,7 +187,7 @@ def store_document(
                 original_name=PurePath(str(uploaded_file.name or "").replace("\\", "/")).name[:255],
                 uploaded_by=uploaded_by,
             )
-            record_event(action="create", actor=uploaded_by, obj=document, request=request)
+            record_event(action=AuditAction.CREATE, actor=uploaded_by, obj=document, request=request)
     except BaseException:
         documents_storage.delete(name)
         raise
@@ -237,7 +238,7 @@ def _decrypt(tokens: Iterator[bytes]) -> Iterator[bytes]:
 
 def read_document(*, document: Document, actor, request=None) -> Iterator[bytes]:
     """A download: recorded as an audit `view` of the document, then its bytes."""
-    record_event(action="view", actor=actor, obj=document, request=request)
+    record_event(action=AuditAction.VIEW, actor=actor, obj=document, request=request)
     return open_document(document)
 
 
@@ -254,7 +255,7 @@ def archive_document(*, document: Document, actor, request=None) -> Document:
     with transaction.atomic():
         Document.objects.filter(pk=document.pk).update(is_archived=True)
         document.is_archived = True
-        record_event(action="delete", actor=actor, obj=document, request=request)
+        record_event(action=AuditAction.DELETE, actor=actor, obj=document, request=request)
     return document
 
 
@@ -263,7 +264,9 @@ def restore_document(*, document: Document, actor, request=None) -> Document:
     with transaction.atomic():
         Document.objects.filter(pk=document.pk).update(is_archived=False)
         document.is_archived = False
-        record_event(action="update", actor=actor, obj=document, request=request, fields=["is_archived"])
+        record_event(
+            action=AuditAction.UPDATE, actor=actor, obj=document, request=request, fields=["is_archived"]
+        )
     return document
 
 

@@ -14,9 +14,7 @@ from accounts import services as accounts_services
 from accounts.audit import record_event
 from accounts.models import AuditAction, Role
 from clinic.models import Client
-
-# Relations compared by id, so a change check never loads the related user.
-RELATION_FIELDS = ("assigned_doctor", "user")
+from config.changes import apply_changes, changed_fields
 
 
 def validate_client_changes(*, changes: Mapping[str, Any], client: Client | None = None) -> None:
@@ -24,7 +22,7 @@ def validate_client_changes(*, changes: Mapping[str, Any], client: Client | None
     ValidationError naming the fields, never their values. Only fields being
     set are judged, so editing a phone never trips over a doctor who left."""
     errors = {}
-    if (doctor := changes.get("assigned_doctor")) is not None and not (doctor.is_doctor and doctor.is_active):
+    if (doctor := changes.get("assigned_doctor")) is not None and not doctor.is_active_doctor:
         errors["assigned_doctor"] = ["Must be an active doctor."]
     if (user := changes.get("user")) is not None:
         if not user.is_patient:
@@ -75,11 +73,9 @@ def update_client(*, client: Client, changes: Mapping[str, Any], actor, request=
     with transaction.atomic():
         _lock_linked_user(changes)
         current = Client.objects.select_for_update().get(pk=client.pk)
-        changed = sorted(name for name, value in changes.items() if not _same(current, name, value))
+        changed = changed_fields(current, changes)
         validate_client_changes(changes={name: changes[name] for name in changed}, client=current)
-        if changed:
-            for name in changed:
-                setattr(current, name, changes[name])
+        if apply_changes(current, changes):
             current.save(update_fields=[*changed, "updated_at"])
             record_event(action=AuditAction.UPDATE, actor=actor, obj=current, request=request, fields=changed)
     for field in Client._meta.concrete_fields:
@@ -112,12 +108,6 @@ def _set_archived(*, client: Client, archived: bool, actor, request) -> Client:
             record_event(action=action, actor=actor, obj=client, request=request, fields=["is_archived"])
     client.is_archived = archived
     return client
-
-
-def _same(client: Client, name: str, value) -> bool:
-    if name in RELATION_FIELDS:
-        return getattr(client, f"{name}_id") == (value.pk if value is not None else None)
-    return getattr(client, name) == value
 
 
 def _lock_linked_user(fields: Mapping[str, Any]) -> None:

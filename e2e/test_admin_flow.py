@@ -8,7 +8,6 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from accounts import roles
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, DoctorFactory
 from clinic.models import Client
@@ -100,8 +99,6 @@ def furnish_the_day(world, day) -> None:
 
 
 def test_front_desk_books_and_a_doctor_sees_only_their_own(world, live_server, page, artifacts):
-    for user in (world.staff, world.doctor, world.other_doctor):
-        roles.apply_role(user)
     base = live_server.url
     day = timezone.localdate() + timedelta(days=1)
     furnish_the_day(world, day)

@@ -9,8 +9,9 @@ from rest_framework.exceptions import APIException, ValidationError
 
 from accounts.admin import UserAdmin
 from accounts.admin_access import ClinicianAdminMixin
-from scheduling import cache, reminder_admin, selectors, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
+from scheduling import cache, reminder_admin, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
 from scheduling.models import Appointment, TimeOff, WorkingHours
+from scheduling.permissions import appointment_fields_editable_by
 
 
 def _detail_messages(detail) -> list[str]:
@@ -105,9 +106,12 @@ class AppointmentAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        if request.user.is_doctor:  # the API lets a doctor change the notes of their own
-            return (*self.readonly_fields, "client", "doctor", "starts_at", "duration_minutes", "reason")
-        return (*self.readonly_fields, "client") if obj is not None else self.readonly_fields
+        """What the API would refuse to change, shown but not editable; a booked
+        visit keeps its client."""
+        editable = appointment_fields_editable_by(request.user)
+        locked = tuple(name for name in services.EDITABLE_FIELDS if name not in editable)
+        booked = ("client",) if obj is not None else ()
+        return (*self.readonly_fields, *booked, *locked)
 
     def has_add_permission(self, request):
         return request.user.is_clinic_staff and super().has_add_permission(request)
@@ -164,13 +168,23 @@ class AppointmentAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
 def _doctor_choices(request, field, kwargs):
     """A doctor field offers active doctors; a doctor picks only themself."""
     user = request.user
-    kwargs["queryset"] = (
-        field.related_model.objects.filter(pk=user.pk) if user.is_doctor else selectors.active_doctors()
-    )
+    doctors = field.related_model.objects
+    kwargs["queryset"] = doctors.filter(pk=user.pk) if user.is_doctor else doctors.active_doctors()
     return kwargs
 
 
 class WorkingHoursFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """The week as the page leaves it, judged by the API's rule."""
+        super().clean()
+        blocks = [
+            form.cleaned_data
+            for form in self.forms
+            if {"weekday", "start", "end"} <= form.cleaned_data.keys() and not self._should_delete_form(form)
+        ]
+        if errors := services.working_hours_errors(blocks):
+            raise forms.ValidationError(errors)
+
     def save(self, commit=True):
         saved = super().save(commit)
         cache.invalidate_availability(self.instance.pk)
@@ -211,13 +225,19 @@ class WorkingHoursForm(forms.ModelForm):
         fields = ["doctor", "weekday", "start", "end"]
 
     def clean(self):
+        """The block beside the doctor's other blocks of that weekday, judged by the
+        API's rule (services.working_hours_errors)."""
         cleaned = super().clean()
         doctor, weekday = cleaned.get("doctor"), cleaned.get("weekday")
         start, end = cleaned.get("start"), cleaned.get("end")
         if doctor and weekday is not None and start and end:
-            others = WorkingHours.objects.filter(doctor=doctor, weekday=weekday, start__lt=end, end__gt=start)
-            if others.exclude(pk=self.instance.pk).exists():
-                raise forms.ValidationError("This block overlaps another block of that weekday.")
+            others = WorkingHours.objects.filter(doctor=doctor, weekday=weekday).exclude(pk=self.instance.pk)
+            blocks = [
+                *others.values("weekday", "start", "end"),
+                {"weekday": weekday, "start": start, "end": end},
+            ]
+            if errors := services.working_hours_errors(blocks):
+                raise forms.ValidationError(errors)
         return cleaned
 
 

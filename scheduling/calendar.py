@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from accounts.models import User
 from config.fields import parse_id
 from scheduling import selectors
 from scheduling.models import CalendarFeed, Status
@@ -76,7 +77,7 @@ def feed_doctor_id(user, value: str | None) -> int | None:
         return None
     if user.is_doctor and doctor_id != user.pk:
         raise Http404
-    if not selectors.active_doctors().filter(pk=doctor_id).exists():
+    if not User.objects.active_doctors().filter(pk=doctor_id).exists():
         raise Http404
     return doctor_id
 

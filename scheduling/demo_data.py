@@ -86,7 +86,7 @@ def create_demo_users(password: str) -> int:
 
 
 def ensure_doctors(total: int, password: str) -> list[int]:
-    existing = list(User.objects.filter(role=Role.DOCTOR, is_active=True).values_list("id", flat=True))
+    existing = list(User.objects.active_doctors().values_list("id", flat=True))
     missing = max(0, total - len(existing))
     start = User.objects.count()
     User.objects.bulk_create(
@@ -99,9 +99,7 @@ def ensure_doctors(total: int, password: str) -> list[int]:
         )
         for n in range(missing)
     )
-    return list(
-        User.objects.filter(role=Role.DOCTOR, is_active=True).order_by("id").values_list("id", flat=True)
-    )
+    return list(User.objects.active_doctors().order_by("id").values_list("id", flat=True))
 
 
 def rng_name(n: int) -> str:

@@ -3,8 +3,21 @@ Which appointments a caller sees is the queryset's business (others' are 404).""
 
 from rest_framework.permissions import BasePermission
 
+from scheduling.services import EDITABLE_FIELDS
+
 # Actions a doctor may take on their own appointments; patients only cancel.
 CLINICIAN_ACTIONS = {"confirm", "check_in", "complete", "cancel", "no_show"}
+DOCTOR_EDITABLE_FIELDS = frozenset({"notes"})
+
+
+def appointment_fields_editable_by(user) -> tuple[str, ...]:
+    """The fields of an appointment they can see that `user` may change (API PATCH
+    and admin form alike): admin and staff all of EDITABLE_FIELDS, a doctor the notes."""
+    if user.is_clinic_staff:
+        return EDITABLE_FIELDS
+    if user.is_doctor:
+        return tuple(name for name in EDITABLE_FIELDS if name in DOCTOR_EDITABLE_FIELDS)
+    return ()
 
 
 class AppointmentPermission(BasePermission):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from scheduling.models import Appointment, Reminder, ReminderStatus, Status, TimeOff, WorkingHours
 
 CALENDAR_PAST_DAYS = 90
@@ -30,10 +30,6 @@ def local_moment(day: date, at: time) -> datetime:
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The instants a local calendar day starts and ends (23 or 25 hours across DST)."""
     return local_moment(day, time.min), local_moment(day + timedelta(days=1), time.min)
-
-
-def active_doctors():
-    return User.objects.filter(role=Role.DOCTOR, is_active=True, is_superuser=False)
 
 
 def working_blocks(doctor, day: date) -> list[tuple[datetime, datetime]]:
@@ -130,7 +126,7 @@ def schedule_doctors(user):
     if user.is_doctor:
         return User.objects.filter(pk=user.pk)
     if user.is_clinic_staff:
-        return active_doctors().order_by("full_name", "username")
+        return User.objects.active_doctors().order_by("full_name", "username")
     return User.objects.none()
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from accounts.audit import record_event
+from accounts.models import AuditAction
+from config.changes import apply_changes, changed_fields
 from scheduling import cache, reminders, selectors
 from scheduling.exceptions import ClientBusy, InvalidTransition, OutsideWorkingHours, SlotTaken
 from scheduling.models import MAX_DURATION_MINUTES, Appointment, Status, TimeOff, WorkingHours
@@ -44,7 +46,7 @@ def _check_schedule(*, client, doctor, starts_at: datetime, duration_minutes: in
         errors["starts_at"] = ["Must not be in the past."]
     if not MIN_DURATION <= duration_minutes <= MAX_DURATION:
         errors["duration_minutes"] = [f"Must be between {MIN_DURATION} and {MAX_DURATION} minutes."]
-    if not (doctor.is_doctor and doctor.is_active):  # what selectors.active_doctors() selects
+    if not doctor.is_active_doctor:
         errors["doctor"] = ["Must be an active doctor."]
     if client.is_archived:
         errors["client"] = ["This client record is archived."]
@@ -93,7 +95,7 @@ def book_appointment(
         _save_slot(appointment)
         reminders.schedule_reminders(appointment)
         reminders.send_confirmation(appointment)
-        record_event(action="create", actor=created_by, obj=appointment, request=request)
+        record_event(action=AuditAction.CREATE, actor=created_by, obj=appointment, request=request)
         cache.invalidate_appointments(doctor.pk)
     return appointment
 
@@ -106,7 +108,7 @@ def update_appointment(*, appointment: Appointment, changes: dict, by=None, requ
         raise ValidationError({name: ["Cannot be changed here."] for name in sorted(unknown)})
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        changed = [name for name, value in changes.items() if getattr(appointment, name) != value]
+        changed = changed_fields(appointment, changes)
         moves = [name for name in changed if name in RESCHEDULE_FIELDS]
         old_doctor_id = appointment.doctor_id
         if moves:
@@ -118,13 +120,13 @@ def update_appointment(*, appointment: Appointment, changes: dict, by=None, requ
                 starts_at=changes.get("starts_at", appointment.starts_at),
                 duration_minutes=changes.get("duration_minutes", appointment.duration_minutes),
             )
-        for name in changed:
-            setattr(appointment, name, changes[name])
-        if changed:
+        if apply_changes(appointment, changes):
             _save_slot(appointment)
             if moves:
                 reminders.move_reminders(appointment)
-            record_event(action="update", actor=by, obj=appointment, request=request, fields=changed)
+            record_event(
+                action=AuditAction.UPDATE, actor=by, obj=appointment, request=request, fields=changed
+            )
             cache.invalidate_appointments(old_doctor_id, appointment.doctor_id)
     return appointment
 
@@ -150,7 +152,7 @@ def change_status(*, appointment: Appointment, action: str, by=None, request=Non
             reminders.cancel_reminders(appointment)
         if target == Status.CANCELLED:
             reminders.send_cancellation(appointment)
-        record_event(action="update", actor=by, obj=appointment, request=request, fields=["status"])
+        record_event(action=AuditAction.UPDATE, actor=by, obj=appointment, request=request, fields=["status"])
         cache.invalidate_appointments(appointment.doctor_id)
     return appointment
 
@@ -181,13 +183,15 @@ def delete_appointment(*, appointment: Appointment, by=None, request=None) -> No
         pk, doctor_id = appointment.pk, appointment.doctor_id
         reminders.cancel_reminders(appointment)  # their jobs; the rows go with the appointment
         appointment.delete()
-        record_event(action="delete", actor=by, object_type="appointment", object_id=pk, request=request)
+        record_event(
+            action=AuditAction.DELETE, actor=by, object_type="appointment", object_id=pk, request=request
+        )
         cache.invalidate_appointments(doctor_id)
 
 
-def set_working_hours(*, doctor, blocks: list[dict]) -> list[WorkingHours]:
-    """Replace the doctor's weekly hours with `blocks` ({weekday, start, end});
-    blocks of one weekday must not overlap."""
+def working_hours_errors(blocks: list[dict]) -> list[str]:
+    """What is wrong with a week of `blocks` ({weekday, start, end}): an end not
+    after its start, blocks of one weekday that overlap (the API and the admin)."""
     errors = []
     by_day = {}
     for block in blocks:
@@ -198,7 +202,13 @@ def set_working_hours(*, doctor, blocks: list[dict]) -> list[WorkingHours]:
         day_blocks = sorted(day_blocks, key=lambda b: b["start"])
         if any(a["end"] > b["start"] for a, b in itertools.pairwise(day_blocks)):
             errors.append(f"Weekday {weekday}: blocks overlap.")
-    if errors:
+    return errors
+
+
+def set_working_hours(*, doctor, blocks: list[dict]) -> list[WorkingHours]:
+    """Replace the doctor's weekly hours with `blocks` ({weekday, start, end});
+    blocks of one weekday must not overlap."""
+    if errors := working_hours_errors(blocks):
         raise ValidationError({"non_field_errors": errors})
     with transaction.atomic():
         WorkingHours.objects.filter(doctor=doctor).delete()

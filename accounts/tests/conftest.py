@@ -1,12 +1,13 @@
+"""Fixtures of the accounts tests."""
+
 import pytest
 
 
 @pytest.fixture
-def redis_unreachable(settings, tmp_path):
-    """Point the cache at a socket nobody listens on: the real client, failing."""
-    settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "LOCATION": f"unix://{tmp_path}/nobody.sock?db=0",
-        }
-    }
+def rates(settings):
+    """Small login limits (2 a minute per account, 100 per IP), the client's own
+    address as seen (no trusted proxy); returns the settings to change further."""
+    settings.LOGIN_RATE = "2/m"
+    settings.LOGIN_IP_RATE = "100/m"
+    settings.TRUSTED_PROXY_COUNT = 0
+    return settings

@@ -1,5 +1,6 @@
 import factory
 
+from accounts import roles
 from accounts.models import Role, User
 
 PASSWORD = "correct-horse-battery-staple"
@@ -15,6 +16,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Faker("name")
     role = Role.PATIENT
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def role_access(user, create, extracted, **kwargs):
+        """`is_staff` and the role's group, as accounts.services leaves every saved
+        user; `role_access=False` keeps the flags as given (a row the app never makes)."""
+        if create and extracted is not False:
+            roles.apply_role(user)
 
 
 class DoctorFactory(UserFactory):

@@ -1,22 +1,11 @@
 """The Django admin for users and the read-only audit trail."""
 
 import pytest
-from django.test import Client as BrowserClient
 
 from accounts.audit import record_event
-from accounts.models import AuditAction, AuditEvent, Role
-from accounts.tests.factories import UserFactory
+from accounts.models import AuditAction, AuditEvent, User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser(world):
-    superuser = UserFactory(is_superuser=True, is_staff=True, role=Role.ADMIN)
-    client = BrowserClient()
-    client.force_login(superuser)
-    client.superuser = superuser
-    return client
 
 
 def change_form(user, **changes) -> dict:
@@ -69,3 +58,26 @@ def test_users_cannot_be_deleted_in_the_admin(world, browser):
     response = browser.post(f"/admin/accounts/user/{world.patient.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     world.patient.refresh_from_db()
+
+
+def test_admin_creates_a_user_as_the_api_does(world, browser):
+    form = {
+        "username": "nurse",
+        "email": "Nurse@Clinic.TEST",
+        "full_name": "Nora Nurse",
+        "role": "staff",
+        "password1": "a-long-fresh-passphrase",
+        "password2": "a-long-fresh-passphrase",
+    }
+    response = browser.post("/admin/accounts/user/add/", form)
+    user = User.objects.get(username="nurse")
+    assert response.status_code == 302
+    assert response.url == f"/admin/accounts/user/{user.pk}/change/"
+    assert (user.email, user.is_staff, list(user.groups.values_list("name", flat=True))) == (
+        "Nurse@clinic.test",
+        True,
+        ["staff"],
+    )
+    assert user.check_password("a-long-fresh-passphrase")
+    event = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(user.pk))
+    assert (event.actor, event.fields) == (browser.superuser, ["email", "full_name", "role", "username"])

@@ -10,14 +10,6 @@ from accounts.tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def rates(settings):
-    settings.LOGIN_RATE = "2/m"
-    settings.LOGIN_IP_RATE = "100/m"
-    settings.TRUSTED_PROXY_COUNT = 0
-    return settings
-
-
 def admin_login(browser, username, password="wrong", **extra):  # noqa: S107
     return browser.post("/admin/login/", {"username": username, "password": password}, **extra)
 

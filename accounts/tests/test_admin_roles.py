@@ -54,7 +54,6 @@ def test_role_change_in_the_admin_moves_the_group(world):
     superuser = UserFactory(is_superuser=True, is_staff=True, role=Role.ADMIN)
     browser = BrowserClient()
     browser.force_login(superuser)
-    roles.apply_role(world.staff)
     user = world.staff
     data = {
         "username": user.username, "email": user.email, "full_name": user.full_name, "role": "doctor",
@@ -81,7 +80,6 @@ def test_the_post_migrate_handler_syncs_existing_users(world):
 )
 def test_users_and_audit_trail_by_role(world, role, users_status, audit_status):
     user = world.user(role)
-    roles.apply_role(user)
     browser = BrowserClient()
     browser.force_login(user)
     assert browser.get("/admin/accounts/user/").status_code == users_status

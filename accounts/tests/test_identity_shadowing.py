@@ -6,9 +6,8 @@ import time
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.test import Client as BrowserClient
 
-from accounts.models import EMAIL_IS_ANOTHER_USERNAME, USERNAME_IS_ANOTHER_EMAIL, Role, User
+from accounts.models import EMAIL_IS_ANOTHER_USERNAME, USERNAME_IS_ANOTHER_EMAIL, User
 from accounts.tests.factories import PASSWORD, UserFactory
 from clinic.models import Client
 from config.tests.concurrency import run_concurrently
@@ -103,14 +102,6 @@ def test_admin_patch_refuses_an_identifier_of_another_account(api, world, holder
     response = api(world.admin).patch(f"/api/v1/users/{world.patient.pk}", change)
     assert_validation_error(response, field)
     assert identifiers(world.patient) == before
-
-
-@pytest.fixture
-def browser(world):
-    superuser = UserFactory(is_superuser=True, is_staff=True, role=Role.ADMIN)
-    client = BrowserClient()
-    client.force_login(superuser)
-    return client
 
 
 def change_form(user, **changes) -> dict:

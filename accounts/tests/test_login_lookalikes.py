@@ -8,13 +8,6 @@ from accounts.tests.factories import PASSWORD, AdminFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def rates(settings):
-    settings.LOGIN_RATE = "2/m"
-    settings.LOGIN_IP_RATE = "100/m"
-    settings.TRUSTED_PROXY_COUNT = 0
-
-
 def login(api, username, password="wrong", **extra):  # noqa: S107
     return api().post("/api/v1/auth/login", {"username": username, "password": password}, **extra)
 

@@ -10,11 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rates(settings):
-    settings.LOGIN_RATE = "3/m"
-    settings.LOGIN_IP_RATE = "100/m"
-    settings.TRUSTED_PROXY_COUNT = 0
-    return settings
+def rates(rates):
+    rates.LOGIN_RATE = "3/m"
+    return rates
 
 
 def login(api, username, password="wrong", **extra):  # noqa: S107

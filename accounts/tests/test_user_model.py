@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.db import IntegrityError
 
 from accounts.models import Role, User
+from config.tests.live import child_database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_createsuperuser_noinput_reads_the_environment():
         "DJANGO_SUPERUSER_USERNAME": "boss",
         "DJANGO_SUPERUSER_EMAIL": "boss@clinic.test",
         "DJANGO_SUPERUSER_PASSWORD": "a-long-passphrase-1",
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": child_database_url(),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "createsuperuser", "--noinput"],
@@ -65,13 +66,3 @@ def test_createsuperuser_noinput_reads_the_environment():
     boss = User.objects.get(username="boss")
     assert boss.role == Role.ADMIN and boss.is_superuser and boss.is_staff
     assert boss.check_password("a-long-passphrase-1")
-
-
-def _test_database_url() -> str:
-    """The URL of the test database this run created, for a child process."""
-    db = settings.DATABASES["default"]
-    host = db["HOST"] or db.get("OPTIONS", {}).get("host", "")
-    if host.startswith("/"):
-        return f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
-    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
-    return f"postgres://{auth}{host}:{db['PORT'] or 5432}/{db['NAME']}"

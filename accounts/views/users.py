@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts import selectors, serializers, services
+from accounts import serializers, services
 from accounts.filters import AuditEventFilter, UserFilter
 from accounts.models import AuditEvent, User
 from accounts.permissions import IsAdmin
@@ -70,7 +70,7 @@ class DoctorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.active_doctors()
+        return User.objects.active_doctors().order_by("full_name", "id")
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):

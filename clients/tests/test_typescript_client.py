@@ -14,8 +14,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD, DoctorFactory, StaffFactory
-from accounts.tests.test_user_model import _test_database_url
-from config.tests.live import gunicorn
+from config.tests.live import child_database_url, gunicorn
 from scheduling.models import Appointment, WorkingHours
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,7 +64,7 @@ def clinic_day():
 
 def test_generated_client_compiles_and_walks_the_flows(clinic_day):
     doctor, staff, day = clinic_day
-    env = {"DATABASE_URL": _test_database_url(), "LOGIN_RATE": "1000/m", "LOGIN_IP_RATE": "1000/m"}
+    env = {"DATABASE_URL": child_database_url(), "LOGIN_RATE": "1000/m", "LOGIN_IP_RATE": "1000/m"}
     with gunicorn(**env) as base:
         assert passed(
             npx(

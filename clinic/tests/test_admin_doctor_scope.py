@@ -3,9 +3,7 @@ and changes only their clinical text; clients' changelist query count."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client as BrowserClient
 
-from accounts import roles
 from accounts.models import AuditEvent
 from clinic.models import Client
 from clinic.tests.factories import ClientFactory
@@ -15,18 +13,11 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/clinic/client/"
 
 
-def signed_in(user) -> BrowserClient:
-    roles.apply_role(user)
-    browser = BrowserClient()
-    browser.force_login(user)
-    return browser
-
-
-def test_doctor_changelist_lists_own_patients_only(world):
+def test_doctor_changelist_lists_own_patients_only(world, admin_as):
     visiting = ClientFactory()  # not assigned, but has a visit with the doctor
     AppointmentFactory(doctor=world.doctor, client=visiting)
 
-    response = signed_in(world.doctor).get(CHANGELIST)
+    response = admin_as(world.doctor).get(CHANGELIST)
 
     assert response.status_code == 200
     assert {row.pk for row in response.context["cl"].result_list} == {world.client.pk, visiting.pk}
@@ -46,8 +37,8 @@ def other_patient_urls(world) -> list[str]:
     ]
 
 
-def test_a_doctor_reaches_no_other_doctors_patient_through_any_admin_url(world):
-    browser = signed_in(world.doctor)
+def test_a_doctor_reaches_no_other_doctors_patient_through_any_admin_url(world, admin_as):
+    browser = admin_as(world.doctor)
     secret = world.other_client.last_name.encode()
     for url in other_patient_urls(world):
         response = browser.get(url, follow=False)
@@ -65,9 +56,9 @@ def test_a_doctor_reaches_no_other_doctors_patient_through_any_admin_url(world):
 @pytest.mark.parametrize(
     "source", [("scheduling", "appointment", "client"), ("clinic", "client", "assigned_doctor")]
 )
-def test_autocomplete_offers_a_doctor_none_of_another_doctors_patients(world, source):
+def test_autocomplete_offers_a_doctor_none_of_another_doctors_patients(world, admin_as, source):
     app_label, model_name, field_name = source
-    browser = signed_in(world.doctor)
+    browser = admin_as(world.doctor)
     query = {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": ""}
     response = browser.get("/admin/autocomplete/", query)
     assert response.status_code in (403, 404) or str(world.other_client.pk) not in {
@@ -76,16 +67,16 @@ def test_autocomplete_offers_a_doctor_none_of_another_doctors_patients(world, so
     assert world.other_client.last_name.encode() not in response.content
 
 
-def test_staff_autocomplete_finds_any_active_record(world):
-    browser = signed_in(world.staff)
+def test_staff_autocomplete_finds_any_active_record(world, admin_as):
+    browser = admin_as(world.staff)
     query = {"app_label": "scheduling", "model_name": "appointment", "field_name": "client"}
     response = browser.get("/admin/autocomplete/", {**query, "term": world.other_client.last_name})
     assert response.status_code == 200
     assert str(world.other_client.pk) in {row["id"] for row in response.json()["results"]}
 
 
-def test_a_doctor_changes_only_clinical_text_of_their_patient(world):
-    browser = signed_in(world.doctor)
+def test_a_doctor_changes_only_clinical_text_of_their_patient(world, admin_as):
+    browser = admin_as(world.doctor)
     page = browser.get(f"{CHANGELIST}{world.client.pk}/change/")
     assert page.status_code == 200
     assert set(page.context["adminform"].form.fields) == {"medical_history", "notes"}
@@ -102,13 +93,13 @@ def test_a_doctor_changes_only_clinical_text_of_their_patient(world):
     assert sorted(update.fields) == ["medical_history", "notes"]
 
 
-def test_a_doctor_cannot_add_records(world):
-    assert signed_in(world.doctor).get(f"{CHANGELIST}add/").status_code == 403
+def test_a_doctor_cannot_add_records(world, admin_as):
+    assert admin_as(world.doctor).get(f"{CHANGELIST}add/").status_code == 403
 
 
 @pytest.mark.parametrize(("role", "archives"), [("admin", True), ("staff", False)])
-def test_only_admins_archive_in_the_admin(world, role, archives):
-    browser = signed_in(world.user(role))
+def test_only_admins_archive_in_the_admin(world, admin_as, role, archives):
+    browser = admin_as(world.user(role))
     browser.post(CHANGELIST, {"action": "archive", "_selected_action": [world.client.pk]})
     world.client.refresh_from_db()
     assert world.client.is_archived is archives
@@ -116,9 +107,11 @@ def test_only_admins_archive_in_the_admin(world, role, archives):
 
 @pytest.mark.parametrize("rows", [3, 30])
 @pytest.mark.parametrize("role", ["staff", "doctor"])
-def test_client_changelist_does_not_grow_with_rows(world, django_assert_max_num_queries, rows, role):
+def test_client_changelist_does_not_grow_with_rows(
+    world, admin_as, django_assert_max_num_queries, rows, role
+):
     ClientFactory.create_batch(rows, assigned_doctor=world.doctor)
-    browser = signed_in(world.user(role))
+    browser = admin_as(world.user(role))
     with django_assert_max_num_queries(10):
         response = browser.get(CHANGELIST)
     assert response.status_code == 200

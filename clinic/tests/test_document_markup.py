@@ -5,9 +5,7 @@ import pytest
 
 from clinic.documents import CHUNK_SIZE
 from clinic.models import Document
-from clinic.tests.test_documents import storage_dir, stored_files, upload
-
-__all__ = ["storage_dir"]  # the autouse fixture, shared with the API tests
+from clinic.tests.document_support import stored_files, upload
 
 DEEP = 100_000  # far past the first bytes the type is sniffed from
 LINE = b"Lab result: haemoglobin 14.1 g/dL, all within range.\n"

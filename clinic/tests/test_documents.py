@@ -1,59 +1,14 @@
 """Documents through the API: role scoping, upload rules, download headers, audit."""
 
 import hashlib
-from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AuditEvent
-from clinic.documents import store_document
 from clinic.models import Document
+from clinic.tests.document_support import PDF, TEXT, make_document, stored_files, upload
 
-MARKER = b"MARKER-7f3c-plaintext-must-not-be-stored"
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]/Contents 4 0 R>>endobj\n"
-    b"4 0 obj<</Length 60>>stream\nBT /F1 12 Tf 20 100 Td (" + MARKER + b") Tj ET\nendstream endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
-TEXT = b"Lab result: haemoglobin 14.1 g/dL\n" + MARKER + "\nnot\u00e9s in UTF-8\n".encode()
 ROLES = ["admin", "staff", "doctor", "other_doctor", "patient", "other_patient", "anonymous"]
-
-
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path) -> Path:
-    """Documents go to a fresh directory per test, never to .data/media."""
-    location = tmp_path / "documents"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": location},
-        },
-    }
-    return location
-
-
-def stored_files(location: Path) -> list[Path]:
-    return [p for p in location.rglob("*") if p.is_file()] if location.exists() else []
-
-
-def upload(client, record, content=PDF, name="report.pdf", title="Blood panel", kind="lab_result"):
-    data = {"file": SimpleUploadedFile(name, content), "title": title, "kind": kind}
-    return client.post(f"/api/v1/clients/{record.pk}/documents/", data, format="multipart")
-
-
-def make_document(world, content=PDF, name="report.pdf", client=None):
-    return store_document(
-        client=client or world.client,
-        uploaded_file=SimpleUploadedFile(name, content),
-        title="Referral letter",
-        kind="referral",
-        uploaded_by=world.staff,
-    )
 
 
 def download(client, document):

@@ -8,9 +8,7 @@ from django.db import DataError
 from accounts.models import AuditEvent
 from clinic import documents
 from clinic.models import Document
-from clinic.tests.test_documents import MARKER, PDF, TEXT, make_document, storage_dir, stored_files, upload
-
-__all__ = ["storage_dir"]  # the autouse fixture, shared with the API tests
+from clinic.tests.document_support import MARKER, PDF, TEXT, make_document, stored_files, upload
 
 
 def read_back(document) -> bytes:
@@ -94,15 +92,6 @@ def test_storage_name_is_random_not_the_upload_name(world):
     assert "Smith" not in document.file.name
     assert ".." not in document.file.name
     assert document.original_name == "John Smith.pdf"
-
-
-@pytest.fixture
-def admin_client(client, world):
-    world.admin.is_staff = True
-    world.admin.is_superuser = True
-    world.admin.save()
-    client.force_login(world.admin)
-    return client
 
 
 def test_admin_download_is_audited_and_decrypted(admin_client, world):

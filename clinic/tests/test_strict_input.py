@@ -21,17 +21,6 @@ SAMPLES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "documents"},
-        },
-    }
-
-
 @pytest.mark.parametrize("value", NOT_IDS)
 def test_assigned_doctor_filter_takes_only_positive_integers(api, world, value):
     response = api(world.staff).get("/api/v1/clients/", {"assigned_doctor": value})

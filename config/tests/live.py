@@ -1,4 +1,5 @@
-"""Helpers for tests that run the real processes: gunicorn, an RQ worker."""
+"""Helpers for tests that run the real processes: gunicorn, an RQ worker,
+`manage.py` as production or `stack_status` runs it, on this run's database."""
 
 import os
 import signal
@@ -10,7 +11,18 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 
+from cryptography.fernet import Fernet
 from django.conf import settings
+
+
+def child_database_url() -> str:
+    """The URL of the test database this run created, for a child process."""
+    db = settings.DATABASES["default"]
+    host = db["HOST"] or db.get("OPTIONS", {}).get("host", "")
+    if host.startswith("/"):
+        return f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
+    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
+    return f"postgres://{auth}{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def free_port() -> int:
@@ -108,3 +120,43 @@ def _group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+REAL = {
+    "SECRET_KEY": "a-real-secret-" + "x" * 50,
+    "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "ALLOWED_HOSTS": "clinic.example.org",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
+def run_django(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DJANGO_ENV": "production", **env_overrides}
+    for name in ("SECRET_KEY", "TOKEN_ENCRYPTION_KEYS", "FIELD_ENCRYPTION_KEYS"):
+        if env_overrides.get(name) is None:
+            env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={k: v for k, v in env.items() if v is not None},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def stack_status(**env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "stack_status"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": child_database_url(), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def queue_status(client) -> tuple[int, dict]:
+    response = client.get("/health/queue")
+    return response.status_code, response.json()

@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import PASSWORD
-from config.tests.test_production_settings import REAL, run_django
+from config.tests.live import REAL, run_django
 
 pytestmark = pytest.mark.django_db
 

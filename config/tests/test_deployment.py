@@ -7,12 +7,6 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
-from rest_framework.test import APIClient
-
-
-@pytest.fixture
-def client():
-    return APIClient()
 
 
 @pytest.fixture

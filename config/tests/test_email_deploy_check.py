@@ -5,7 +5,7 @@ reminders sent that nobody receives."""
 import pytest
 from django.core.checks import Tags, run_checks
 
-from config.tests.test_production_settings import REAL, run_django
+from config.tests.live import REAL, run_django
 
 
 def deploy_check_ids() -> set[str]:

@@ -24,9 +24,8 @@ from django.conf import settings
 
 from accounts import tokens
 from accounts.tests.factories import PASSWORD
-from accounts.tests.test_user_model import _test_database_url
 from config import embedded
-from config.tests.live import gunicorn, rq_worker, wait_until
+from config.tests.live import child_database_url, gunicorn, rq_worker, wait_until
 from scheduling.tests.factories import next_slot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -119,7 +118,7 @@ def test_redis_stopped_under_load(world, tmp_path):
     staff_token = tokens.access_for(world.staff)
     with own_redis() as (redis_url, stop_redis, start_redis):
         env = {
-            "DATABASE_URL": _test_database_url(),
+            "DATABASE_URL": child_database_url(),
             "REDIS_URL": redis_url,
             "WEB_CONCURRENCY": "2",
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
@@ -333,7 +332,7 @@ class StallingSMTP:
 
 def _worker_env(smtp_port: int) -> dict:
     return {
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": child_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
@@ -359,14 +358,13 @@ def test_a_worker_killed_mid_send_delivers_the_reminder_exactly_once_after_resta
     from rq.scheduler import RQScheduler
 
     from scheduling import reminders
-    from scheduling.tests.reminder_support import book
-    from scheduling.tests.reminder_support import wait_until as wait_for_moment
+    from scheduling.tests.reminder_support import book, wait_past
 
     smtp = StallingSMTP()
     smtp.stall.set()
     appointment = book(starts_in=timedelta(minutes=120, seconds=1), client=world.client, doctor=world.doctor)
     reminder = appointment.reminders.get(offset_minutes=120)
-    wait_for_moment(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
 
     worker = _worker(smtp.port)
     try:

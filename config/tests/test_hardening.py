@@ -12,7 +12,7 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import ProtectedError
 
 from accounts.audit import record_event
-from accounts.models import AuditEvent
+from accounts.models import AuditAction, AuditEvent
 from accounts.tests.factories import PASSWORD
 from clinic.models import Client
 from config import settings as project_settings
@@ -76,7 +76,7 @@ def test_our_checks_are_deploy_only(settings):
 
 @pytest.fixture
 def audit_row(world):
-    return record_event(actor=world.admin, action="view", obj=world.client)
+    return record_event(actor=world.admin, action=AuditAction.VIEW, obj=world.client)
 
 
 @pytest.mark.django_db
@@ -113,7 +113,7 @@ def test_deleting_an_audited_user_is_refused_by_django_before_the_trigger(world,
 
 @pytest.mark.django_db(transaction=True)
 def test_truncate_still_empties_the_table_for_test_flushes(django_user_model):
-    record_event(action="login_failed", object_type="user", object_id="1")
+    record_event(action=AuditAction.LOGIN_FAILED, object_type="user", object_id="1")
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE accounts_auditevent")
     assert AuditEvent.objects.count() == 0

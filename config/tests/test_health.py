@@ -1,21 +1,4 @@
 import pytest
-from rest_framework.test import APIClient
-
-
-@pytest.fixture
-def client():
-    return APIClient()
-
-
-@pytest.fixture
-def redis_unreachable(settings, tmp_path):
-    """Point the cache at a socket nobody listens on: the real client, failing."""
-    settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "LOCATION": f"unix://{tmp_path}/nobody.sock?db=0",
-        }
-    }
 
 
 @pytest.mark.django_db

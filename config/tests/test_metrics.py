@@ -2,16 +2,10 @@ import re
 import time
 
 import pytest
-from rest_framework.test import APIClient
 
 from config.tests.live import gunicorn, http_get
 
 TOKEN = "metrics-test-token"
-
-
-@pytest.fixture
-def client():
-    return APIClient()
 
 
 @pytest.fixture
@@ -102,11 +96,11 @@ def one_due_reminder(world, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_reminder_gauge_moves_when_a_reminder_is_sent(client, metrics_on, one_due_reminder):
-    from scheduling.tests.reminder_support import run_worker, wait_until
+    from scheduling.tests.reminder_support import run_worker, wait_past
 
     assert reminder_gauge(client) | {"pending": 1.0} == reminder_gauge(client)
     assert reminder_gauge(client)["sent"] == 0
-    wait_until(one_due_reminder.reminders.get().scheduled_for)
+    wait_past(one_due_reminder.reminders.get().scheduled_for)
     run_worker()
     gauge = reminder_gauge(client)
     assert (gauge["pending"], gauge["sent"]) == (0, 1)
@@ -115,11 +109,11 @@ def test_reminder_gauge_moves_when_a_reminder_is_sent(client, metrics_on, one_du
 @pytest.mark.django_db(transaction=True)
 def test_reminder_gauge_moves_when_a_reminder_fails(client, metrics_on, one_due_reminder, settings):
     from config.tests.live import free_port
-    from scheduling.tests.reminder_support import run_worker, wait_until
+    from scheduling.tests.reminder_support import run_worker, wait_past
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
-    wait_until(one_due_reminder.reminders.get().scheduled_for)
+    wait_past(one_due_reminder.reminders.get().scheduled_for)
     run_worker()  # refused by the closed port: one retry left
     assert reminder_gauge(client)["failed"] == 0
     time.sleep(1.1)

@@ -4,7 +4,6 @@ role enum, typed unions, a server, tags by resource, and per operation only
 the error codes it can give."""
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
 from accounts.tests.factories import PASSWORD
@@ -12,11 +11,6 @@ from config.openapi import ERRORS, operation_key
 
 METHODS = ("get", "post", "put", "patch", "delete")
 APPOINTMENTS = "/api/v1/appointments/"
-
-
-@pytest.fixture(scope="module")
-def schema() -> dict:
-    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 def _operations(schema):

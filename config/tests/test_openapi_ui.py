@@ -4,14 +4,8 @@ the project, and every asset they name is served by the project itself."""
 import re
 
 import pytest
-from rest_framework.test import APIClient
 
 ASSET = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
-
-
-@pytest.fixture
-def client():
-    return APIClient()
 
 
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])

@@ -1,35 +1,10 @@
 """Production refuses development secrets; with real ones the deploy checks pass."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
 
-REAL = {
-    "SECRET_KEY": "a-real-secret-" + "x" * 50,
-    "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-    "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-    "ALLOWED_HOSTS": "clinic.example.org",
-    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-}
-
-
-def run_django(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DJANGO_ENV": "production", **env_overrides}
-    for name in ("SECRET_KEY", "TOKEN_ENCRYPTION_KEYS", "FIELD_ENCRYPTION_KEYS"):
-        if env_overrides.get(name) is None:
-            env.pop(name, None)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        env={k: v for k, v in env.items() if v is not None},
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from config.tests.live import REAL, run_django
 
 
 @pytest.mark.parametrize("name", ["SECRET_KEY", "TOKEN_ENCRYPTION_KEYS", "FIELD_ENCRYPTION_KEYS"])

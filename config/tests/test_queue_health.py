@@ -2,14 +2,9 @@ import django_rq
 import pytest
 from rest_framework.test import APIClient
 
-from config.tests.live import rq_worker, wait_until
+from config.tests.live import queue_status, rq_worker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def queue_status(client) -> tuple[int, dict]:
-    response = client.get("/health/queue")
-    return response.status_code, response.json()
 
 
 def test_queue_is_503_degraded_without_a_worker():

@@ -12,9 +12,8 @@ from django.urls import path, re_path
 from pythonjsonlogger.json import JsonFormatter
 from rest_framework.test import APIClient
 
-from accounts.tests.test_user_model import _test_database_url
 from config import urls as project_urls
-from config.tests.live import _answers, free_port, http_get, wait_until
+from config.tests.live import _answers, child_database_url, free_port, http_get, wait_until
 
 
 @pytest.fixture
@@ -183,7 +182,7 @@ def test_gunicorn_logs_no_query_string_or_token_even_with_its_access_log_on(tmp_
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": child_database_url(),
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),

@@ -20,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import tokens
 from accounts.audit import record_event
-from accounts.models import AuditEvent
+from accounts.models import AuditAction, AuditEvent
 from accounts.tests.factories import PASSWORD
 from clinic.documents import store_document
 from scheduling.models import Status, TimeOff
@@ -204,7 +204,7 @@ def targets(world, settings, tmp_path):
     time_off = TimeOff.objects.create(
         doctor=world.doctor, starts_at=next_slot(days=50), ends_at=next_slot(days=50) + timedelta(hours=1)
     )
-    record_event(actor=world.admin, action="view", obj=world.client)
+    record_event(actor=world.admin, action=AuditAction.VIEW, obj=world.client)
     return {
         "client": world.client.pk,
         "other_client": world.other_client.pk,

@@ -1,27 +1,9 @@
-import os
-import subprocess
-import sys
-
 import pytest
-from django.conf import settings
 from rest_framework.test import APIClient
 
-from accounts.tests.test_user_model import _test_database_url
-from config.tests.live import rq_worker, wait_until
-from config.tests.test_queue_health import queue_status
+from config.tests.live import queue_status, rq_worker, stack_status, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def stack_status(**env) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", "stack_status"],
-        cwd=settings.BASE_DIR,
-        env={**os.environ, "DATABASE_URL": _test_database_url(), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_stack_status_is_zero_when_everything_runs():

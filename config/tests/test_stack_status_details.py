@@ -11,9 +11,7 @@ from rq.defaults import DEFAULT_FAILURE_TTL
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
-from config.tests.live import rq_worker, wait_until
-from config.tests.test_queue_health import queue_status
-from config.tests.test_stack_status import stack_status
+from config.tests.live import queue_status, rq_worker, stack_status, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

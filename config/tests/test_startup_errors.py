@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from config.tests.test_production_settings import REAL, run_django
+from config.tests.live import REAL, run_django
 
 EXPECTED = "error: SECRET_KEY must be set to a real secret when DJANGO_ENV=production"
 

@@ -8,18 +8,12 @@ import importlib
 import jsonschema
 import pytest
 from django.conf import settings
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
 from config.fields import ID_SCHEMA, StrictBooleanField
 
 ID_FILTERS = {"client", "doctor", "assigned_doctor", "actor", "object_id"}
 PROJECT_APPS = ("accounts", "clinic", "scheduling", "config")
-
-
-@pytest.fixture(scope="module")
-def schema():
-    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 def query_parameters(schema):

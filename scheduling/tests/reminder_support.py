@@ -47,7 +47,7 @@ def run_worker() -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=True)
 
 
-def wait_until(moment: datetime) -> None:
+def wait_past(moment: datetime) -> None:
     """Let the clock pass `moment` (RQ's scheduler works in whole seconds)."""
     delay = (moment - timezone.now()).total_seconds() + 1.05
     if delay > 0:

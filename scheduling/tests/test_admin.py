@@ -13,14 +13,6 @@ pytestmark = pytest.mark.django_db
 ADD = "/admin/scheduling/appointment/add/"
 
 
-@pytest.fixture
-def admin_client(world, client):
-    world.admin.is_superuser = True
-    world.admin.save()
-    client.force_login(world.admin)
-    return client
-
-
 def form(world, start, **extra):
     local = timezone.localtime(start)
     return {
@@ -97,4 +89,28 @@ def test_time_off_admin_deletes_through_the_service(world, admin_client):
     response = admin_client.post(f"/admin/scheduling/timeoff/{period.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not TimeOff.objects.exists()
+    assert not WorkingHours.objects.exists()
+
+
+def test_working_hours_inline_refuses_overlapping_blocks(world, admin_client):
+    doctor = world.doctor
+    data = {
+        "username": doctor.username,
+        "email": doctor.email,
+        "full_name": doctor.full_name,
+        "role": doctor.role,
+        "is_active": "on",
+        "working_hours-TOTAL_FORMS": 2,
+        "working_hours-INITIAL_FORMS": 0,
+    }
+    for n, (start, end) in enumerate((("09:00", "12:00"), ("11:00", "13:00"))):
+        data |= {
+            f"working_hours-{n}-weekday": 0,
+            f"working_hours-{n}-start": start,
+            f"working_hours-{n}-end": end,
+        }
+    response = admin_client.post(f"/admin/accounts/user/{doctor.pk}/change/", data)
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.non_form_errors() == ["Weekday 0: blocks overlap."]
     assert not WorkingHours.objects.exists()

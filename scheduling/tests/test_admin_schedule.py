@@ -7,7 +7,6 @@ import pytest
 from django.test import Client as BrowserClient
 from django.utils import timezone
 
-from accounts import roles
 from clinic.tests.factories import ClientFactory
 from scheduling import selectors
 from scheduling.models import Appointment, Reminder, Status, TimeOff, WorkingHours
@@ -18,13 +17,6 @@ DAY = "/admin/scheduling/appointment/day/"
 ADD = "/admin/scheduling/appointment/add/"
 
 
-def signed_in(user) -> BrowserClient:
-    roles.apply_role(user)
-    browser = BrowserClient()
-    browser.force_login(user)
-    return browser
-
-
 def tomorrow():
     return timezone.localdate() + timedelta(days=1)
 
@@ -33,7 +25,7 @@ def at(day, hour, minute=0):
     return selectors.local_moment(day, time(hour, minute))
 
 
-def test_day_schedule_shows_a_column_per_doctor_and_blocks_by_status(world):
+def test_day_schedule_shows_a_column_per_doctor_and_blocks_by_status(world, admin_as):
     day = tomorrow()
     WorkingHours.objects.create(doctor=world.doctor, weekday=day.weekday(), start=time(7), end=time(16))
     mine = AppointmentFactory(
@@ -47,7 +39,7 @@ def test_day_schedule_shows_a_column_per_doctor_and_blocks_by_status(world):
     )
     TimeOff.objects.create(doctor=world.other_doctor, starts_at=at(day, 13), ends_at=at(day, 15))
 
-    response = signed_in(world.staff).get(DAY, {"date": day.isoformat()})
+    response = admin_as(world.staff).get(DAY, {"date": day.isoformat()})
 
     assert response.status_code == 200
     columns = {column.doctor.pk: column for column in response.context["columns"]}
@@ -66,33 +58,33 @@ def test_day_schedule_shows_a_column_per_doctor_and_blocks_by_status(world):
     assert 'type="date"' in html and f"?date={(day - timedelta(days=1)).isoformat()}" in html
 
 
-def test_day_schedule_defaults_to_today_and_eight_to_six(world):
-    response = signed_in(world.staff).get(DAY, {"date": "not-a-date"})
+def test_day_schedule_defaults_to_today_and_eight_to_six(world, admin_as):
+    response = admin_as(world.staff).get(DAY, {"date": "not-a-date"})
     assert response.status_code == 200
     assert response.context["day"] == timezone.localdate() and response.context["invalid_date"]
     assert (response.context["slots"][0], response.context["slots"][-1]) == ("08:00", "17:30")
 
 
-def test_a_doctor_sees_only_their_own_column(world):
+def test_a_doctor_sees_only_their_own_column(world, admin_as):
     day = tomorrow()
     AppointmentFactory(doctor=world.other_doctor, client=world.other_client, starts_at=at(day, 10))
-    response = signed_in(world.doctor).get(DAY, {"date": day.isoformat()})
+    response = admin_as(world.doctor).get(DAY, {"date": day.isoformat()})
     assert response.status_code == 200
     assert [column.doctor.pk for column in response.context["columns"]] == [world.doctor.pk]
     assert world.other_client.last_name not in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["patient", "anonymous"])
-def test_day_schedule_is_closed_to_others(world, role):
+def test_day_schedule_is_closed_to_others(world, admin_as, role):
     browser = BrowserClient()
     if role == "patient":
-        browser = signed_in(world.patient)
+        browser = admin_as(world.patient)
     assert browser.get(DAY).status_code == 302  # to the admin's login page
 
 
-def test_day_schedule_queries_do_not_grow_with_bookings(world, django_assert_max_num_queries):
+def test_day_schedule_queries_do_not_grow_with_bookings(world, admin_as, django_assert_max_num_queries):
     day = tomorrow()
-    browser = signed_in(world.staff)
+    browser = admin_as(world.staff)
     for hour in range(8, 16):
         AppointmentFactory(doctor=world.doctor, client=ClientFactory(), starts_at=at(day, hour))
         AppointmentFactory(doctor=world.other_doctor, client=ClientFactory(), starts_at=at(day, hour))
@@ -101,8 +93,8 @@ def test_day_schedule_queries_do_not_grow_with_bookings(world, django_assert_max
     assert response.context["appointment_count"] == 16
 
 
-def test_index_and_changelist_link_to_the_day_schedule(world):
-    browser = signed_in(world.staff)
+def test_index_and_changelist_link_to_the_day_schedule(world, admin_as):
+    browser = admin_as(world.staff)
     assert DAY.encode() in browser.get("/admin/").content
     assert DAY.encode() in browser.get("/admin/scheduling/appointment/").content
 
@@ -127,7 +119,7 @@ def form(world, start, **extra):
         ("duration", "Must be between 5 and 480 minutes."),
     ],
 )
-def test_staff_booking_refusals_are_readable_form_errors(world, problem, message):
+def test_staff_booking_refusals_are_readable_form_errors(world, admin_as, problem, message):
     day = tomorrow()
     start = at(day, 10)
     data = form(world, start)
@@ -145,18 +137,18 @@ def test_staff_booking_refusals_are_readable_form_errors(world, problem, message
         data["duration_minutes"] = 500
     before = Appointment.objects.count()
 
-    response = signed_in(world.staff).post(ADD, data)
+    response = admin_as(world.staff).post(ADD, data)
 
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Appointment.objects.count() == before
 
 
-def test_staff_books_and_a_doctor_changes_only_notes_of_their_own(world):
+def test_staff_books_and_a_doctor_changes_only_notes_of_their_own(world, admin_as):
     start = at(tomorrow(), 10)
-    assert signed_in(world.staff).post(ADD, form(world, start)).status_code == 302
+    assert admin_as(world.staff).post(ADD, form(world, start)).status_code == 302
     appointment = Appointment.objects.get()
-    doctor = signed_in(world.doctor)
+    doctor = admin_as(world.doctor)
     page = doctor.get(f"/admin/scheduling/appointment/{appointment.pk}/change/")
     assert set(page.context["adminform"].form.fields) == {"notes"}
     assert doctor.get(ADD).status_code == 403
@@ -166,16 +158,16 @@ def test_staff_books_and_a_doctor_changes_only_notes_of_their_own(world):
     assert response.status_code == 302
     appointment.refresh_from_db()
     assert (appointment.notes, appointment.starts_at) == ("Bring X-ray", start)
-    other = signed_in(world.other_doctor)
+    other = admin_as(world.other_doctor)
     for url in ("change", "history", "delete"):
         response = other.get(f"/admin/scheduling/appointment/{appointment.pk}/{url}/")
         assert response.status_code in (302, 403, 404)
         assert world.client.last_name.encode() not in response.content
 
 
-def test_a_doctor_confirms_their_own_but_cannot_delete(world):
+def test_a_doctor_confirms_their_own_but_cannot_delete(world, admin_as):
     appointment = AppointmentFactory(doctor=world.doctor, client=world.client, starts_at=at(tomorrow(), 10))
-    doctor = signed_in(world.doctor)
+    doctor = admin_as(world.doctor)
     doctor.post(
         "/admin/scheduling/appointment/",
         {"action": "confirm_selected", "_selected_action": [appointment.pk]},
@@ -189,11 +181,11 @@ def test_a_doctor_confirms_their_own_but_cannot_delete(world):
     assert Appointment.objects.filter(pk=appointment.pk).exists()
 
 
-def test_a_doctor_manages_only_their_own_time_off_and_hours(world):
+def test_a_doctor_manages_only_their_own_time_off_and_hours(world, admin_as):
     day = tomorrow()
     mine = TimeOff.objects.create(doctor=world.doctor, starts_at=at(day, 9), ends_at=at(day, 10))
     theirs = TimeOff.objects.create(doctor=world.other_doctor, starts_at=at(day, 9), ends_at=at(day, 10))
-    doctor = signed_in(world.doctor)
+    doctor = admin_as(world.doctor)
     listing = doctor.get("/admin/scheduling/timeoff/")
     assert [row.pk for row in listing.context["cl"].result_list] == [mine.pk]
     assert doctor.get(f"/admin/scheduling/timeoff/{theirs.pk}/change/").status_code == 302
@@ -229,9 +221,11 @@ def make_rows(world, rows):
 
 @pytest.mark.parametrize("rows", [3, 30])
 @pytest.mark.parametrize("url", ["appointment", "reminder", "timeoff", "workinghours"])
-def test_scheduling_changelists_do_not_grow_with_rows(world, django_assert_max_num_queries, rows, url):
+def test_scheduling_changelists_do_not_grow_with_rows(
+    world, admin_as, django_assert_max_num_queries, rows, url
+):
     make_rows(world, rows)
-    browser = signed_in(world.admin)
+    browser = admin_as(world.admin)
     with django_assert_max_num_queries(10):
         response = browser.get(f"/admin/scheduling/{url}/")
     assert response.status_code == 200

@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/appointments/"
 
 
-@pytest.fixture
-def redis_unreachable(settings, tmp_path):
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": f"unix://{tmp_path}/nobody.sock?db=0"}
-    }
-
-
 def listed(api, user, **params):
     response = api(user).get(URL, params)
     assert response.status_code == 200

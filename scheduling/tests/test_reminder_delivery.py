@@ -18,7 +18,7 @@ from scheduling.tests.reminder_support import (
     make_due,
     run_worker,
     scheduled_jobs,
-    wait_until,
+    wait_past,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +47,7 @@ def test_due_reminder_is_emailed_once_and_marked_sent(world, due_soon):
 
     run_worker()  # not due yet: the scheduler leaves it alone
     assert reminder_emails() == []
-    wait_until(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
     run_worker()
 
     reminder.refresh_from_db()
@@ -96,7 +96,7 @@ def test_booking_sends_a_confirmation_and_cancelling_a_notice(world, due_soon):
 def test_running_the_job_twice_sends_one_email(world, due_soon):
     appointment = book(starts_in=STARTS_IN, client=world.client, doctor=world.doctor)
     reminder = appointment.reminders.get()
-    wait_until(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
     run_worker()
     queue = reminders.get_queue()
     queue.enqueue_job(Job.fetch(reminder.job_id, connection=queue.connection))  # the very same job, again
@@ -137,7 +137,7 @@ def test_client_without_email_is_skipped_with_a_reason(world, due_soon):
     world.client.save()
     appointment = book(starts_in=STARTS_IN, client=world.client, doctor=world.doctor)
     reminder = appointment.reminders.get()
-    wait_until(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
     run_worker()
     reminder.refresh_from_db()
     assert (reminder.status, reminder.sent_at) == ("skipped", None)
@@ -150,7 +150,7 @@ def test_reminder_of_an_appointment_no_longer_active_sends_nothing(world, due_so
     reminder = appointment.reminders.get()
     appointment.status = "no_show"  # changed without cancel_reminders: the job still checks
     appointment.save()
-    wait_until(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
     run_worker()
     reminder.refresh_from_db()
     assert reminder.status == "cancelled" and reminder_emails() == []
@@ -162,7 +162,7 @@ def test_smtp_failure_retries_with_backoff_then_fails(world, due_soon, settings,
     settings.REMINDER_RETRY_SECONDS = [10, 60, 300]
     appointment = book(starts_in=STARTS_IN, client=world.client, doctor=world.doctor)
     reminder = appointment.reminders.get()
-    wait_until(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
 
     for attempt, backoff in enumerate([10, 60, 300], start=1):
         run_worker()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from scheduling import reminders, tasks
 from scheduling.models import Reminder
-from scheduling.tests.reminder_support import book, job_status, run_worker, scheduled_jobs, wait_until
+from scheduling.tests.reminder_support import book, job_status, run_worker, scheduled_jobs, wait_past
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +40,7 @@ def test_after_flushall_reconcile_delivers_each_reminder_exactly_once(world, set
     rows = {r.appointment_id: r for r in Reminder.objects.all()}
     assert set(scheduled_jobs()) == {r.job_id for r in rows.values()}
     assert reminders.reconcile_reminders()["requeued"] == 0  # their jobs are live now
-    wait_until(rows[soon[0].pk].scheduled_for)
+    wait_past(rows[soon[0].pk].scheduled_for)
     run_worker()
     run_worker()
 

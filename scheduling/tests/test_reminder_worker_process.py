@@ -10,9 +10,9 @@ from email import message_from_bytes
 import pytest
 from django.conf import settings
 
-from accounts.tests.test_user_model import _test_database_url
+from config.tests.live import child_database_url
 from scheduling import reminders
-from scheduling.tests.reminder_support import book, scheduled_jobs, wait_until
+from scheduling.tests.reminder_support import book, scheduled_jobs, wait_past
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def start_worker(mail_dir) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": child_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
@@ -54,7 +54,7 @@ def test_worker_process_sends_a_due_reminder_once(world, tmp_path):
     # Both processes use the default offsets, 1440 and 120 minutes: the 120 one is due in a second.
     appointment = book(starts_in=timedelta(minutes=120, seconds=1), client=world.client, doctor=world.doctor)
     reminder = appointment.reminders.get(offset_minutes=120)
-    wait_until(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
 
     finish(start_worker(tmp_path))
     finish(start_worker(tmp_path))
@@ -72,7 +72,7 @@ def test_worker_process_sends_a_due_reminder_once(world, tmp_path):
 def test_two_worker_processes_with_duplicate_jobs_send_one_email(world, tmp_path):
     appointment = book(starts_in=timedelta(minutes=120, seconds=1), client=world.client, doctor=world.doctor)
     reminder = appointment.reminders.get(offset_minutes=120)
-    wait_until(reminder.scheduled_for)
+    wait_past(reminder.scheduled_for)
     queue = reminders.get_queue()
     for _ in range(5):  # as if reconcile and "send now" had both added jobs for it
         queue.enqueue(reminders.SEND_REMINDER, reminder.pk)

@@ -13,14 +13,13 @@ from scheduling import cache, services
 from scheduling.filters import AppointmentFilter
 from scheduling.idempotency import idempotent
 from scheduling.models import Appointment
-from scheduling.permissions import AppointmentPermission
+from scheduling.permissions import AppointmentPermission, appointment_fields_editable_by
 from scheduling.serializers import AppointmentChangeSerializer, AppointmentSerializer, BookingSerializer
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, description="Replays the first answer for 24 h."
 )
 READ_ONLY_FIELDS = ("id", "client", "status", "ends_at", "created_at", "updated_at")
-DOCTOR_EDITABLE_FIELDS = ("notes",)
 
 
 def _status_action(name: str, url_path: str):
@@ -82,7 +81,7 @@ class AppointmentViewSet(
             raise ValidationError(
                 {name: ["Read-only; status changes only through the actions."] for name in read_only}
             )
-        allowed = services.EDITABLE_FIELDS if request.user.is_clinic_staff else DOCTOR_EDITABLE_FIELDS
+        allowed = appointment_fields_editable_by(request.user)
         if sent & (set(services.EDITABLE_FIELDS) - set(allowed)):
             raise PermissionDenied("You may change only: " + ", ".join(allowed) + ".")
         changes = AppointmentChangeSerializer(data=request.data, partial=True)

@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from config.representation import iso_datetime
 from scheduling import cache, selectors, services
 from scheduling.models import TimeOff, WorkingHours
@@ -21,7 +22,7 @@ from scheduling.serializers import (
 
 class DoctorMixin:
     def get_doctor(self):
-        return get_object_or_404(selectors.active_doctors(), pk=self.kwargs["doctor_id"])
+        return get_object_or_404(User.objects.active_doctors(), pk=self.kwargs["doctor_id"])
 
 
 class AvailabilityView(DoctorMixin, APIView):

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from accounts.audit import record_event
+from accounts.models import AuditAction
 
 
 class Command(createsuperuser.Command):
@@ -22,7 +23,7 @@ class Command(createsuperuser.Command):
         with transaction.atomic(using=options["database"]):
             super().handle(*args, **options)
             for user in manager.filter(pk__gt=last_pk, is_superuser=True):
-                record_event(action="create", obj=user, fields=["is_superuser", "role"])
+                record_event(action=AuditAction.CREATE, obj=user, fields=["is_superuser", "role"])
 
     def _validate_env_password(self, options):
         username_field = self.UserModel.USERNAME_FIELD
