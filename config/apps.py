@@ -31,5 +31,15 @@ def _strict_text_fields() -> None:
             self.fail("max_length", max_length=self.max_length)  # as sent, before trimming
         return lenient(self, data)
 
+    lenient_run = fields.CharField.run_validation
+
+    def run_validation(self, data=fields.empty):
+        # DRF returns a whitespace-only string as "" before to_internal_value
+        # sees it: its length is judged as sent here too.
+        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return lenient_run(self, data)
+
     fields.CharField.to_internal_value = to_internal_value
+    fields.CharField.run_validation = run_validation
     fields.CharField._clinic_strict = True

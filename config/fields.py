@@ -50,14 +50,32 @@ class IsoDateField(serializers.DateField):
         return super().to_internal_value(value)
 
 
-class StrictChoiceField(serializers.ChoiceField):
-    """A choice; in a form, `kind=` is a blank choice (400) where DRF would read
-    it as left out and take the default, which the schema's enum does not allow."""
+class EmptyIsGivenMixin:
+    """In a form or a query string, `name=` is a value that was sent (and is
+    judged: a 400 where empty is not allowed), where DRF would read it as left
+    out and take the default, which the schema does not allow."""
 
     def get_value(self, dictionary):
         if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
             return ""
         return super().get_value(dictionary)
+
+
+class StrictChoiceField(EmptyIsGivenMixin, serializers.ChoiceField):
+    """A choice; a blank one in a form (`kind=`) is a 400, not the default."""
+
+
+class QueryIntegerField(EmptyIsGivenMixin, serializers.IntegerField):
+    """An integer in a query string; `?duration=` is a 400, not the default."""
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id; a JSON `""` is a 400 where DRF would read it as null."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
 
 
 class StrictBooleanField(serializers.BooleanField):

@@ -4,10 +4,11 @@ config.fields (DRF's documented `serializer_field_mapping`)."""
 from django.db import models
 from rest_framework import serializers
 
-from config.fields import IsoDateField, StrictBooleanField
+from config.fields import IsoDateField, StrictBooleanField, StrictPrimaryKeyRelatedField
 
 
 class ModelSerializer(serializers.ModelSerializer):
+    serializer_related_field = StrictPrimaryKeyRelatedField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.BooleanField: StrictBooleanField,

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from clinic.models import Client
-from config.fields import IsoDateField, WallClockTimeField
+from config.fields import IsoDateField, QueryIntegerField, WallClockTimeField
 from config.representation import iso_datetime
 from config.serializers import ModelSerializer
 from scheduling.models import Appointment, TimeOff, WorkingHours
@@ -107,7 +107,7 @@ EARLIEST_DAY, LATEST_DAY = date.min + timedelta(days=1), date.max - timedelta(da
 
 class AvailabilityQuerySerializer(serializers.Serializer):
     date = IsoDateField(help_text=f"YYYY-MM-DD, a day in TIME_ZONE, {EARLIEST_DAY} to {LATEST_DAY}")
-    duration = serializers.IntegerField(
+    duration = QueryIntegerField(
         min_value=MIN_DURATION, max_value=MAX_DURATION, default=30, help_text="minutes; also the step"
     )
 
