@@ -1,8 +1,8 @@
 """Test-wide fixtures: a clean Redis per test, a ready clinic (`world`), and
 API clients signed in as any of its people (`api`).
 
-The embedded servers start when settings load (DATABASE_URL/REDIS_URL
-unset) and are stopped here when the run ends."""
+The embedded servers (DATABASE_URL/REDIS_URL unset) are started and stopped by
+the pytest plugin config/test_environment.py."""
 
 from dataclasses import dataclass
 
@@ -15,11 +15,6 @@ from accounts.models import User
 from accounts.tests.factories import AdminFactory, DoctorFactory, StaffFactory, UserFactory
 from clinic.models import Client
 from clinic.tests.factories import ClientFactory
-from config import embedded
-
-
-def pytest_unconfigure(config):
-    embedded.stop_started()
 
 
 @pytest.fixture(autouse=True)
