@@ -4,7 +4,14 @@ config.fields (DRF's documented `serializer_field_mapping`)."""
 from django.db import models
 from rest_framework import serializers
 
-from config.fields import IsoDateField, StrictBooleanField
+from config.fields import (
+    IsoDateField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictEmailField,
+    StrictIPAddressField,
+    StrictURLField,
+)
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -12,4 +19,9 @@ class ModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.BooleanField: StrictBooleanField,
         models.DateField: IsoDateField,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.EmailField: StrictEmailField,
+        models.URLField: StrictURLField,
+        models.GenericIPAddressField: StrictIPAddressField,
     }
