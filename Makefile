@@ -40,7 +40,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Stops embedded servers left running by ad-hoc manage.py commands.
+# Fallback: stops embedded servers left by a process killed before it could stop them.
 stop: $(STAMP)
 	$(PY) -c "from config import embedded; embedded.stop_all()"
 

@@ -3,8 +3,8 @@
 any of its people (`api`) or as a superuser in the admin (`browser`). Each
 app's own fixtures are in its tests/conftest.py.
 
-The embedded servers start when settings load (DATABASE_URL/REDIS_URL
-unset) and are stopped here when the run ends."""
+The embedded servers (DATABASE_URL/REDIS_URL unset) are started and stopped by
+the pytest plugin config/test_environment.py."""
 
 from dataclasses import dataclass
 
@@ -18,11 +18,6 @@ from accounts.models import Role, User
 from accounts.tests.factories import AdminFactory, DoctorFactory, StaffFactory, UserFactory
 from clinic.models import Client
 from clinic.tests.factories import ClientFactory
-from config import embedded
-
-
-def pytest_unconfigure(config):
-    embedded.stop_started()
 
 
 @pytest.fixture(autouse=True)

@@ -1,20 +1,22 @@
-from rest_framework import status
-from rest_framework.exceptions import APIException
+"""Accounts' domain errors: the API's exception handler turns each into
+`{"detail", "code"}` with its status."""
+
+from config.exceptions import DomainError
 
 
-class InvalidCredentials(APIException):
-    status_code = status.HTTP_401_UNAUTHORIZED
+class InvalidCredentials(DomainError):
+    status_code = 401
     default_detail = "Unable to sign in with these credentials."
     default_code = "invalid_credentials"
 
 
-class RegistrationClosed(APIException):
-    status_code = status.HTTP_403_FORBIDDEN
+class RegistrationClosed(DomainError):
+    status_code = 403
     default_detail = "Registration is closed."
     default_code = "registration_closed"
 
 
-class InvalidResetToken(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
+class InvalidResetToken(DomainError):
+    status_code = 400
     default_detail = "This password reset link is invalid or has expired."
     default_code = "invalid_token"

@@ -18,16 +18,6 @@ class IsStaffOrAdmin(BasePermission):
         return _signed_in(request) and request.user.is_clinic_staff
 
 
-class IsDoctor(BasePermission):
-    def has_permission(self, request, view):
-        return _signed_in(request) and request.user.is_doctor
-
-
-class IsPatient(BasePermission):
-    def has_permission(self, request, view):
-        return _signed_in(request) and request.user.is_patient
-
-
 class IsClinician(BasePermission):
     """Admin, staff or doctor: anyone who works at the clinic."""
 

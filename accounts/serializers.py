@@ -7,8 +7,9 @@ from rest_framework import serializers
 
 from accounts import selectors
 from accounts.models import AuditEvent, Role, User
-from config.fields import StrictBooleanField
+from config.fields import StrictBooleanField, StrictCharField, StrictEmailField
 from config.representation import iso_datetime
+from config.serializers import ModelSerializer
 
 
 class UserSerializer(serializers.Serializer):
@@ -19,13 +20,13 @@ class UserSerializer(serializers.Serializer):
     # through accounts.services.
 
     id = serializers.IntegerField(read_only=True)
-    email = serializers.EmailField(max_length=254)
-    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
-    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = StrictEmailField(max_length=254)
+    username = StrictCharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    full_name = StrictCharField(max_length=200, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
     is_active = StrictBooleanField()
     date_joined = serializers.DateTimeField(read_only=True)
-    current_password = serializers.CharField(
+    current_password = StrictCharField(
         write_only=True,
         required=False,
         max_length=4096,
@@ -65,31 +66,31 @@ class OwnProfileSerializer(UserSerializer):
 
 
 class UserCreateSerializer(UserSerializer):
-    password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
+    password = StrictCharField(write_only=True, max_length=4096, style={"input_type": "password"})
     is_active = serializers.BooleanField(read_only=True)
     current_password = None
 
 
-class DoctorSerializer(serializers.ModelSerializer):
+class DoctorSerializer(ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "full_name"]
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
-    password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
-    full_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    email = StrictEmailField(max_length=254)
+    username = StrictCharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    password = StrictCharField(write_only=True, max_length=4096, style={"input_type": "password"})
+    full_name = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
 
 
 class LoginSerializer(serializers.Serializer):
     """JSON `{email or username, password}`, or the OAuth2 password form
     (`username=&password=`, `grant_type` and friends ignored)."""
 
-    username = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
+    username = StrictCharField(required=False, allow_blank=True, max_length=254)
+    email = StrictCharField(required=False, allow_blank=True, max_length=254)
+    password = StrictCharField(write_only=True, max_length=4096, style={"input_type": "password"})
 
     def validate(self, attrs):
         login = (attrs.get("username") or attrs.get("email") or "").strip()
@@ -112,9 +113,9 @@ class LoginSerializerSchema(OpenApiSerializerExtension):
 
 
 class TokenPairSerializer(serializers.Serializer):
-    access_token = serializers.CharField()
-    refresh_token = serializers.CharField()
-    token_type = serializers.CharField()
+    access_token = StrictCharField()
+    refresh_token = StrictCharField()
+    token_type = StrictCharField()
     expires_in = serializers.IntegerField()
 
 
@@ -123,29 +124,29 @@ class RegisteredSerializer(TokenPairSerializer):
 
 
 class RefreshTokenSerializer(serializers.Serializer):
-    refresh_token = serializers.CharField(max_length=4096)
+    refresh_token = StrictCharField(max_length=4096)
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    old_password = serializers.CharField(max_length=4096, style={"input_type": "password"})
-    new_password = serializers.CharField(max_length=4096, style={"input_type": "password"})
+    old_password = StrictCharField(max_length=4096, style={"input_type": "password"})
+    new_password = StrictCharField(max_length=4096, style={"input_type": "password"})
 
 
 class PasswordResetSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=254)
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
-    uid = serializers.CharField(max_length=64)
-    token = serializers.CharField(max_length=128)
-    new_password = serializers.CharField(max_length=4096, style={"input_type": "password"})
+    uid = StrictCharField(max_length=64)
+    token = StrictCharField(max_length=128)
+    new_password = StrictCharField(max_length=4096, style={"input_type": "password"})
 
 
 class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "actor", "action", "object_type", "object_id", "at", "ip", "request_id", "fields"]

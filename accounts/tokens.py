@@ -127,10 +127,6 @@ def access_for(user) -> str:
     return encrypt(AccessToken.for_user(user))
 
 
-def pair_from_refresh(refresh: RefreshToken) -> TokenPair:
-    return TokenPair(access_token=encrypt(refresh.access_token), refresh_token=encrypt(refresh))
-
-
 def deny_access_token(token: jwt_tokens.Token) -> bool:
     """Refuse this access token until it expires (the Redis deny-list). False
     when Redis did not take it (the cache ignores its connection errors)."""

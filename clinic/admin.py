@@ -7,6 +7,7 @@ from clinic import services
 from clinic.document_admin import DocumentInline
 from clinic.models import Client, EmergencyAccess
 from clinic.permissions import client_fields_editable_by
+from config.admin_errors import form_errors_from
 
 
 class ClientAdminForm(forms.ModelForm):
@@ -33,7 +34,7 @@ class ClientAdminForm(forms.ModelForm):
         try:
             services.validate_client_changes(changes=changes, client=existing)
         except ValidationError as error:
-            self.add_error(None, error)
+            form_errors_from(self, error)
         return cleaned
 
 

@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
 from clinic.models import Document, DocumentKind
-from config.fields import StrictChoiceField
+from config.fields import StrictCharField, StrictChoiceField
+from config.serializers import ModelSerializer
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     class Meta:
         model = Document
         fields = [
@@ -25,5 +26,5 @@ class DocumentUploadSerializer(serializers.Serializer):
     """An upload, as multipart/form-data; the file's type is read from its content."""
 
     file = serializers.FileField(use_url=False)
-    title = serializers.CharField(max_length=200)
+    title = StrictCharField(max_length=200)
     kind = StrictChoiceField(choices=DocumentKind.choices, default=DocumentKind.OTHER)

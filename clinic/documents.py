@@ -21,11 +21,11 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from rest_framework.exceptions import APIException
 
 from accounts.audit import record_event
 from accounts.models import AuditAction
 from clinic.document_storage import documents_storage
+from clinic.exceptions import FileTooLarge, UnsupportedFileType
 from clinic.models import Client, Document, random_document_name
 from config.crypto import field_fernet
 
@@ -52,18 +52,6 @@ MARKUP = re.compile(rb"<[A-Za-z/!?]")
 MARKUP_OVERLAP = 1  # bytes of a chunk searched again with the next: a tag split across chunks
 # A script an OS would run.
 SHEBANG = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*#!")
-
-
-class FileTooLarge(APIException):
-    status_code = 413
-    default_detail = "The file is larger than the upload limit."
-    default_code = "file_too_large"
-
-
-class UnsupportedFileType(APIException):
-    status_code = 400
-    default_detail = "Only PDF, PNG, JPEG, TIFF, DICOM and plain text files are accepted."
-    default_code = "unsupported_file_type"
 
 
 class DocumentCorrupted(Exception):

@@ -25,6 +25,8 @@ from accounts.audit import record_event
 from accounts.models import AuditAction, Role, User
 from accounts.permissions import IsClinician
 from clinic.models import Client, EmergencyAccess
+from config.fields import StrictCharField
+from config.serializers import ModelSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +81,10 @@ def notify_admins(grant_id: int) -> int:
 
 
 class EmergencyAccessRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField(min_length=10, max_length=2000, trim_whitespace=True)
+    reason = StrictCharField(min_length=10, max_length=2000, trim_whitespace=True)
 
 
-class EmergencyAccessSerializer(serializers.ModelSerializer):
+class EmergencyAccessSerializer(ModelSerializer):
     class Meta:
         model = EmergencyAccess
         fields = ["id", "client", "user", "created_at", "expires_at"]

@@ -3,8 +3,11 @@
 Used only when DATABASE_URL / REDIS_URL are unset. Both servers live under
 `.data/`, listen on Unix sockets only (no TCP port to collide with, nothing
 exposed on the network), persist across runs and are reused when already
-running. Whoever starts a server is responsible for stopping it: `make run`
-stops what it started on Ctrl-C, the test suite stops what it started at exit.
+running. Nothing starts on import: the entry points call `ensure_services()`
+(manage.py, `make run`, the pytest plugin config/test_environment.py, the
+bench), and whoever starts a server stops it: `make run` on Ctrl-C, the test
+suite at exit, a manage.py command when it ends. `make stop` (`stop_all`) is
+only a fallback for a process killed before it could clean up.
 """
 
 from __future__ import annotations
@@ -158,7 +161,15 @@ _in_this_process: list[Embedded] = []
 
 
 def ensure_services(environ=os.environ) -> list[Embedded]:
-    """Start what is embedded for each unset URL and export the URL; return them."""
+    """Start what is embedded for each unset URL and export the URL; return them.
+
+    Called by the entry points only (manage.py, `make run`, the pytest plugin,
+    the bench), never on import. URLs set in `.env` count as set, as they do
+    for the settings."""
+    if environ is os.environ:
+        import environ as django_environ
+
+        django_environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
     servers = _in_this_process
     if not environ.get("DATABASE_URL"):
         pg = ensure_postgres()

@@ -1,7 +1,8 @@
 """The API's one error format: `{"detail", "code"}`, plus `"errors"` on 400.
 
-`api_exception_handler` shapes every exception DRF sees (domain exceptions
-included: they subclass `APIException`). `JsonErrorMiddleware` covers what
+`api_exception_handler` shapes every exception DRF sees, including what the
+services raise: Django's `ValidationError` and the apps' domain exceptions
+(`config.exceptions.DomainError`, mapped here in one place). `JsonErrorMiddleware` covers what
 happens outside DRF under `/api/` and `/health`: unknown paths, Django's own
 404/405/500 pages, unhandled exceptions, with DEBUG on or off.
 """
@@ -18,6 +19,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from config.exceptions import DomainError
 from config.sentry import capture
 
 logger = logging.getLogger("config.errors")
@@ -56,7 +58,15 @@ def database_down_response(exception: Exception) -> JsonResponse:
     return response
 
 
+# What a view's exception handler answers (and idempotency stores) rather than a 500.
+HANDLED_ERRORS = (exceptions.APIException, DomainError, DjangoValidationError)
+
+
 def _as_drf_exception(exc: Exception) -> Exception:
+    if isinstance(exc, DomainError):
+        drf_exception = exceptions.APIException(exc.detail, exc.default_code)
+        drf_exception.status_code = exc.status_code
+        return drf_exception
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):

@@ -50,6 +50,39 @@ class IsoDateField(serializers.DateField):
         return super().to_internal_value(value)
 
 
+class StrictTextMixin:
+    """A text field takes a JSON string, as the schema says: DRF would turn `0`
+    or `true` into "0"/"True" and save it, and judge `maxLength` only after
+    trimming whitespace; here both are a 400."""
+
+    def run_validation(self, data=serializers.empty):
+        # Before DRF's own, which returns a whitespace-only string as "" unjudged.
+        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)  # as sent, before trimming
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if isinstance(data, (bool, int, float)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictTextMixin, serializers.CharField):
+    """Text: a JSON string only, its length counted as sent."""
+
+
+class StrictEmailField(StrictTextMixin, serializers.EmailField):
+    """An email address: a JSON string only, its length counted as sent."""
+
+
+class StrictURLField(StrictTextMixin, serializers.URLField):
+    """A URL: a JSON string only, its length counted as sent."""
+
+
+class StrictIPAddressField(StrictTextMixin, serializers.IPAddressField):
+    """An IP address: a JSON string only."""
+
+
 class EmptyIsGivenMixin:
     """In a form or a query string, `name=` is a value that was sent (and is
     judged: a 400 where empty is not allowed), where DRF would read it as left

@@ -4,7 +4,15 @@ config.fields (DRF's documented `serializer_field_mapping`)."""
 from django.db import models
 from rest_framework import serializers
 
-from config.fields import IsoDateField, StrictBooleanField, StrictPrimaryKeyRelatedField
+from config.fields import (
+    IsoDateField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictEmailField,
+    StrictIPAddressField,
+    StrictPrimaryKeyRelatedField,
+    StrictURLField,
+)
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -13,4 +21,9 @@ class ModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.BooleanField: StrictBooleanField,
         models.DateField: IsoDateField,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.EmailField: StrictEmailField,
+        models.URLField: StrictURLField,
+        models.GenericIPAddressField: StrictIPAddressField,
     }

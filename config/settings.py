@@ -130,12 +130,15 @@ TEMPLATES = [
     },
 ]
 
-# Database and Redis: unset URLs mean the embedded servers (config/embedded.py),
-# which `make run` and the test suite start and export before Django loads.
-if not env.str("DATABASE_URL", default="") or not env.str("REDIS_URL", default=""):
-    from config.embedded import ensure_services
-
-    ensure_services()
+# Database and Redis: loading the settings starts nothing. With the URLs unset,
+# the entry points start the embedded servers (config/embedded.py) and export
+# the URLs before Django loads: manage.py, `make run` and the test suite.
+for _name in ("DATABASE_URL", "REDIS_URL"):
+    if not env.str(_name, default=""):
+        raise ImproperlyConfigured(
+            f"{_name} is unset: set it, or go through manage.py, `make run` or `make test`, "
+            "which start the embedded servers"
+        )
 
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"  # postgresql, with metrics

@@ -3,21 +3,17 @@ Every write goes through scheduling.services, so the admin obeys the API's rules
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import path
-from rest_framework.exceptions import APIException, ValidationError
 
 from accounts.admin import UserAdmin
 from accounts.admin_access import ClinicianAdminMixin
+from config.admin_errors import form_errors_from
+from config.exceptions import DomainError
 from scheduling import cache, reminder_admin, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
 from scheduling.models import Appointment, TimeOff, WorkingHours
 from scheduling.permissions import appointment_fields_editable_by
-
-
-def _detail_messages(detail) -> list[str]:
-    if isinstance(detail, list):
-        return [str(item) for item in detail]
-    return [str(detail)]
 
 
 class AppointmentAdminForm(forms.ModelForm):
@@ -38,11 +34,8 @@ class AppointmentAdminForm(forms.ModelForm):
             return cleaned
         try:
             self.instance = self._save_through_services(cleaned)
-        except ValidationError as error:
-            for field, detail in error.detail.items():
-                self.add_error(field if field in self.fields else None, _detail_messages(detail))
-        except APIException as error:
-            raise forms.ValidationError(str(error.detail), code=error.default_code) from error
+        except (ValidationError, DomainError) as error:
+            form_errors_from(self, error)
         return cleaned
 
     def _save_through_services(self, cleaned):
@@ -137,7 +130,7 @@ class AppointmentAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
                     appointment=appointment, action=action, by=request.user, request=request
                 )
                 done += 1
-            except APIException as error:
+            except DomainError as error:
                 self.message_user(request, f"Appointment #{appointment.pk}: {error.detail}", messages.ERROR)
         if done:
             self.message_user(

@@ -14,9 +14,10 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from config.errors import HANDLED_ERRORS
 from scheduling.exceptions import IdempotencyConflict
 from scheduling.models import IdempotencyRecord
 
@@ -76,7 +77,7 @@ def idempotent(handler):
                 return _replay(record, fingerprint)
             try:
                 response = handler(view, request, *args, **kwargs)
-            except APIException as error:
+            except HANDLED_ERRORS as error:
                 response = view.handle_exception(error)
             IdempotencyRecord.objects.filter(user=request.user, key=key).update(
                 response_status=response.status_code, response_body=json.dumps(response.data, default=str)

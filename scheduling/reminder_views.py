@@ -2,15 +2,16 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
 from accounts.permissions import IsClinician
+from config.fields import StrictCharField
+from config.serializers import ModelSerializer
 from scheduling.models import Appointment, Reminder
 
 
-class ReminderSerializer(serializers.ModelSerializer):
-    kind = serializers.CharField(
+class ReminderSerializer(ModelSerializer):
+    kind = StrictCharField(
         read_only=True,
         help_text='How long before the start it is sent, in minutes with an "m": "1440m", "120m" '
         "(one per entry of REMINDER_OFFSETS_MINUTES).",

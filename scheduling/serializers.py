@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from clinic.models import Client
-from config.fields import IsoDateField, QueryIntegerField, WallClockTimeField
+from config.fields import IsoDateField, QueryIntegerField, StrictCharField, StrictURLField, WallClockTimeField
 from config.representation import iso_datetime
 from config.serializers import ModelSerializer
 from scheduling.models import Appointment, TimeOff, WorkingHours
@@ -57,8 +57,8 @@ class BookingSerializer(serializers.Serializer):
     doctor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
-    reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
-    notes = serializers.CharField(allow_blank=True, required=False, default="")
+    reason = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
+    notes = StrictCharField(allow_blank=True, required=False, default="")
 
 
 class AppointmentChangeSerializer(serializers.Serializer):
@@ -69,8 +69,8 @@ class AppointmentChangeSerializer(serializers.Serializer):
     duration_minutes = serializers.IntegerField(
         min_value=MIN_DURATION, max_value=MAX_DURATION, required=False
     )
-    reason = serializers.CharField(max_length=500, allow_blank=True, required=False)
-    notes = serializers.CharField(allow_blank=True, required=False)
+    reason = StrictCharField(max_length=500, allow_blank=True, required=False)
+    notes = StrictCharField(allow_blank=True, required=False)
 
 
 class WorkingHoursSerializer(ModelSerializer):
@@ -118,4 +118,4 @@ class AvailabilityQuerySerializer(serializers.Serializer):
 
 
 class CalendarFeedSerializer(serializers.Serializer):
-    url = serializers.URLField()
+    url = StrictURLField()

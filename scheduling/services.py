@@ -10,9 +10,9 @@ import itertools
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from accounts.audit import record_event
 from accounts.models import AuditAction

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from rest_framework import serializers
 
-from config.fields import ID_SCHEMA, StrictBooleanField
+from config.fields import ID_SCHEMA, StrictBooleanField, StrictTextMixin
 
 ID_FILTERS = {"client", "doctor", "assigned_doctor", "actor", "object_id"}
 PROJECT_APPS = ("accounts", "clinic", "scheduling", "config")
@@ -48,6 +48,20 @@ def test_every_writable_boolean_takes_json_booleans_only():
             if isinstance(field, serializers.BooleanField) and not field.read_only:
                 checked += 1
                 if not isinstance(field, StrictBooleanField):
+                    lenient.append(f"{cls.__module__}.{cls.__qualname__}.{name}")
+    assert checked > 0
+    assert lenient == []
+
+
+def test_every_text_field_takes_json_strings_only():
+    """No plain DRF CharField (nor Email/URL/IP field) in a project serializer:
+    each is a config.fields strict one, declared or mapped by config.serializers."""
+    checked, lenient = 0, []
+    for cls in project_serializers():
+        for name, field in cls().fields.items():
+            if isinstance(field, serializers.CharField):
+                checked += 1
+                if not isinstance(field, StrictTextMixin):
                     lenient.append(f"{cls.__module__}.{cls.__qualname__}.{name}")
     assert checked > 0
     assert lenient == []

@@ -22,18 +22,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 READ_ONLY_FIELDS = ("id", "client", "status", "ends_at", "created_at", "updated_at")
 
 
-def _status_action(name: str, url_path: str):
-    """POST {id}/<url_path>: one transition of the status flow, answered with the whole Appointment."""
-
-    def handler(self, request, pk=None):
-        appointment = services.change_status(
-            appointment=self.get_object(), action=name, by=request.user, request=request
-        )
-        return Response(AppointmentSerializer(appointment).data)
-
-    handler.__name__ = name
-    handler = action(detail=True, methods=["post"], url_path=url_path, url_name=url_path)(idempotent(handler))
-    return extend_schema(request=None, responses=AppointmentSerializer, parameters=[IDEMPOTENCY_KEY])(handler)
+# The status actions: POST {id}/<verb>, one transition of the status flow each,
+# answered with the whole Appointment; replayed under an Idempotency-Key.
+status_action_schema = extend_schema(
+    request=None, responses=AppointmentSerializer, parameters=[IDEMPOTENCY_KEY]
+)
 
 
 @method_decorator(
@@ -94,8 +87,36 @@ class AppointmentViewSet(
     def perform_destroy(self, instance):
         services.delete_appointment(appointment=instance, by=self.request.user, request=self.request)
 
-    confirm = _status_action("confirm", "confirm")
-    check_in = _status_action("check_in", "check-in")
-    complete = _status_action("complete", "complete")
-    cancel = _status_action("cancel", "cancel")
-    no_show = _status_action("no_show", "no-show")
+    def _transition(self, verb) -> Response:
+        appointment = verb(appointment=self.get_object(), by=self.request.user, request=self.request)
+        return Response(AppointmentSerializer(appointment).data)
+
+    @status_action_schema
+    @action(detail=True, methods=["post"], url_path="confirm", url_name="confirm")
+    @idempotent
+    def confirm(self, request, pk=None):
+        return self._transition(services.confirm_appointment)
+
+    @status_action_schema
+    @action(detail=True, methods=["post"], url_path="check-in", url_name="check-in")
+    @idempotent
+    def check_in(self, request, pk=None):
+        return self._transition(services.check_in_appointment)
+
+    @status_action_schema
+    @action(detail=True, methods=["post"], url_path="complete", url_name="complete")
+    @idempotent
+    def complete(self, request, pk=None):
+        return self._transition(services.complete_appointment)
+
+    @status_action_schema
+    @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
+    @idempotent
+    def cancel(self, request, pk=None):
+        return self._transition(services.cancel_appointment)
+
+    @status_action_schema
+    @action(detail=True, methods=["post"], url_path="no-show", url_name="no-show")
+    @idempotent
+    def no_show(self, request, pk=None):
+        return self._transition(services.mark_no_show)
