@@ -10,19 +10,18 @@ import logging
 
 from django.apps import apps
 from django.db import models
-from rest_framework import status
-from rest_framework.exceptions import APIException
 
 from config.crypto import InvalidToken, field_fernet
+from config.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
 
 
-class UndecryptableValue(APIException):
+class UndecryptableValue(DomainError):
     """A stored value no key in FIELD_ENCRYPTION_KEYS opens: the key that wrote
     it was dropped too early (`check --database default` names the column)."""
 
-    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    status_code = 500
     default_detail = "A stored value cannot be decrypted: an encryption key is missing."
     default_code = "key_missing"
 
