@@ -30,6 +30,11 @@ def summaries(response) -> list[str]:
 
 @pytest.fixture
 def visits(world):
+    # Doctors' names appear in staff feeds: fixed ones, so a generated "Adam"
+    # cannot look like the client's "Ada" leaking.
+    world.doctor.full_name, world.other_doctor.full_name = "Dr Quinn", "Dr Zhivago"
+    world.doctor.save()
+    world.other_doctor.save()
     world.client.first_name, world.client.last_name = "Ada", "Lovelace"
     world.client.save()
     world.other_client.first_name, world.other_client.last_name = "Alan", "Turing"
