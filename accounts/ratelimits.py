@@ -8,6 +8,7 @@ hashed by django-ratelimit, so no email reaches a cache key.
 
 import time
 import unicodedata
+from contextlib import suppress
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
@@ -41,10 +42,8 @@ def account_key(login: str) -> str:
     pk; an unknown name is folded with NFKC and casefold()."""
     name = (login or "").strip()
     if name:
-        try:
+        with suppress(User.DoesNotExist):
             return f"user:{User.objects.get_by_natural_key(name).pk}"
-        except User.DoesNotExist:
-            pass
     return "name:" + unicodedata.normalize("NFKC", name).casefold().strip()
 
 
