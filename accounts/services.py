@@ -1,33 +1,24 @@
-"""Writes of the accounts app: sign-in, tokens, passwords, users (patients sign
+"""Writes of the accounts app: sign-in, tokens, users (password change and
+reset: accounts/passwords.py; (patients sign
 up through clinic.services.register_patient, which calls `create_user`)."""
 
 import logging
-import smtplib
 from collections.abc import Collection
 
-import django_rq
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
-from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
-from django.template.loader import render_to_string
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from redis.exceptions import RedisError
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import roles, tokens
+from accounts import passwords, roles, tokens
 from accounts.audit import record_event
-from accounts.exceptions import InvalidCredentials, InvalidResetToken
+from accounts.exceptions import InvalidCredentials
 from accounts.models import (
     EMAIL_IS_ANOTHER_USERNAME,
     USERNAME_IS_ANOTHER_EMAIL,
@@ -36,8 +27,6 @@ from accounts.models import (
 )
 from config.changes import apply_changes, changed_fields
 
-PASSWORD_RESET_EMAIL_KIND = "password_reset"  # noqa: S105 (an email kind, not a secret)
-PASSWORD_RESET_JOB = "accounts.tasks.send_password_reset"  # noqa: S105 (a job path, not a secret)
 CREATED_FIELDS = ["email", "username", "full_name", "role"]
 IDENTIFIERS = ("email", "username")  # what one signs in with
 # (identifier, the column of another account it equals): the error.
@@ -152,7 +141,7 @@ def create_user(
 ) -> User:
     """A new user; 400 on a taken email or username or a weak password."""
     user = User(email=User.objects.normalize_email(email), username=username, full_name=full_name, role=role)
-    _validate_password(password, user, field="password")
+    passwords.validate_password_for(password, user, field="password")
     check_identifiers_free(user=user)
     user.set_password(password)
     _save(user)
@@ -241,98 +230,3 @@ def _save(user: User) -> None:
 
 def _constraint_name(exc: IntegrityError) -> str | None:
     return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
-
-
-def _validate_password(password: str, user: User, *, field: str) -> None:
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({field: exc.messages}) from exc
-
-
-# Passwords
-
-
-@transaction.atomic
-def change_password(*, user: User, old_password: str, new_password: str, request=None) -> User:
-    """Set a new password after checking the old one; revokes every earlier token."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if not user.check_password(old_password):
-        raise ValidationError({"old_password": ["The current password is not correct."]})
-    _validate_password(new_password, user, field="new_password")
-    user.set_password(new_password)
-    user.save()
-    record_event(action=AuditAction.UPDATE, actor=user, obj=user, request=request, fields=["password"])
-    return user
-
-
-def request_password_reset(*, email: str) -> None:
-    """Queue the reset email for this address; the job looks the account up, so
-    a known and an unknown address cost the request the same."""
-    transaction.on_commit(lambda: _enqueue_password_reset(email))
-
-
-def _enqueue_password_reset(email: str) -> None:
-    try:
-        django_rq.get_queue("default").enqueue(PASSWORD_RESET_JOB, meta={"email": email})
-    except RedisError as exc:  # logged without the address
-        logger.warning("password reset email not enqueued: redis unreachable (%s)", type(exc).__name__)
-
-
-def send_password_reset_emails(*, email: str) -> None:
-    """Email a reset link to each active account with this email (the RQ job); silent otherwise."""
-    users = User.objects.filter(email__iexact=(email or "").strip(), is_active=True)
-    for user in users:
-        if user.has_usable_password():
-            _send_password_reset_email_or_log(user)
-
-
-def _send_password_reset_email_or_log(user: User) -> None:
-    # The answer is 202 whatever happens; a mail server that fails is logged
-    # by user id only (SMTP errors may quote the address).
-    try:
-        send_password_reset_email(user=user)
-    except (smtplib.SMTPException, OSError) as exc:
-        logger.warning(
-            "password reset email not sent", extra={"user_id": user.pk, "error": type(exc).__name__}
-        )
-
-
-def send_password_reset_email(*, user: User) -> None:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    context = {
-        "user": user,
-        "reset_url": f"{settings.FRONTEND_URL.rstrip('/')}/reset-password?uid={uid}&token={token}",
-    }
-    message = EmailMultiAlternatives(
-        subject="Reset your clinic password",
-        body=render_to_string("emails/password_reset.txt", context),
-        to=[user.email],
-        headers={"X-Clinic-Email": PASSWORD_RESET_EMAIL_KIND},
-    )
-    message.attach_alternative(render_to_string("emails/password_reset.html", context), "text/html")
-    message.send()
-
-
-@transaction.atomic
-def reset_password(*, uid: str, token: str, new_password: str, request=None) -> User:
-    """Set a new password from an emailed link; revokes every earlier token. The
-    row lock queues racing uses of one link; the token, checked under it, then
-    no longer matches the changed password, so only one succeeds."""
-    user = _user_from_uid(uid)
-    if user is None or not user.is_active or not default_token_generator.check_token(user, token):
-        raise InvalidResetToken
-    _validate_password(new_password, user, field="new_password")
-    user.set_password(new_password)
-    user.save()
-    record_event(action=AuditAction.UPDATE, actor=user, obj=user, request=request, fields=["password"])
-    return user
-
-
-def _user_from_uid(uid: str) -> User | None:
-    try:
-        pk = int(force_str(urlsafe_base64_decode(uid)))
-    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
-        return None
-    return User.objects.select_for_update().filter(pk=pk).first()

@@ -1,8 +1,8 @@
-"""RQ jobs of the accounts app; enqueued by accounts/services.py."""
+"""RQ jobs of the accounts app; enqueued by accounts/passwords.py."""
 
 from rq import get_current_job
 
-from accounts import services
+from accounts import passwords
 
 
 def send_password_reset() -> None:
@@ -10,4 +10,4 @@ def send_password_reset() -> None:
 
     The address rides in the job's meta, not its arguments: RQ logs a job's
     description and, when it fails, its arguments."""
-    services.send_password_reset_emails(email=get_current_job().meta["email"])
+    passwords.send_password_reset_emails(email=get_current_job().meta["email"])

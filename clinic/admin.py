@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.admin_access import ClinicianAdminMixin
 from clinic import services
-from clinic.document_admin import DocumentInline
+from clinic.documents import admin as documents_admin
+from clinic.documents.admin import DocumentInline
 from clinic.models import Client, EmergencyAccess
 from clinic.permissions import client_fields_editable_by
 from config.admin_errors import form_errors_from
@@ -158,3 +159,6 @@ class EmergencyAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+documents_admin.register(admin.site)

@@ -103,7 +103,7 @@ class Client(models.Model):
 def document_storage():
     """The documents storage (`STORAGES["documents"]`), looked up on each use
     so a settings change (tests, S3 in production) is always honoured."""
-    from clinic.document_storage import documents_storage
+    from clinic.documents.storage import documents_storage
 
     return documents_storage
 
@@ -126,7 +126,7 @@ class DocumentKind(models.TextChoices):
 
 class Document(models.Model):
     """A file on a client's record. The stored file is encrypted with
-    FIELD_ENCRYPTION_KEYS (see clinic/documents.py); title and original name
+    FIELD_ENCRYPTION_KEYS (see clinic/documents/services.py); title and original name
     may be PHI, so they are encrypted too and never searched."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")

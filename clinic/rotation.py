@@ -42,7 +42,7 @@ class UnreadableValue(Exception):
 
 def rotation_steps() -> list[RotationStep]:
     """Every kind of data under the field keys, in the order they are rotated."""
-    from clinic.documents import rotate_document_keys
+    from clinic.documents.services import rotate_document_keys
 
     columns = [
         RotationStep(

@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from clinic.document_views import DocumentViewSet
+from clinic.documents.views import DocumentViewSet
 from clinic.emergency import EmergencyAccessView
 from clinic.views import ClientViewSet, RegisterView
 from config.routers import Router

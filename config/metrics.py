@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 class QueueCollector:
     """RQ gauges gathered on each scrape: jobs by state, workers seen, scheduler
     heartbeat age (a few Redis reads). The apps add their own collectors
-    (`register`): scheduling's reminders by status (scheduling/metrics.py)."""
+    (`register`): scheduling's reminders by status (scheduling/reminders/metrics.py)."""
 
     def collect(self):
         try:

@@ -35,7 +35,7 @@ WORKER_TTL_SECONDS = 40  # RQ heartbeats every worker_ttl - 15 s while idle
 
 
 class HeartbeatMixin:
-    """Makes an RQ worker report itself on every heartbeat (scheduling.reminder_worker uses it)."""
+    """Makes an RQ worker report itself on every heartbeat (scheduling.reminders.worker uses it)."""
 
     def __init__(self, *args, worker_ttl=None, **kwargs):
         super().__init__(

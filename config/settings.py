@@ -169,8 +169,8 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 RQ = {
     # Enqueue when called: services already defer RQ work to transaction.on_commit themselves.
     "COMMIT_MODE": "auto",
-    # Keeps the periodic reminder reconcile scheduled (scheduling/reminder_worker.py).
-    "WORKER_CLASS": "scheduling.reminder_worker.ReminderWorker",
+    # Keeps the periodic reminder reconcile scheduled (scheduling/reminders/worker.py).
+    "WORKER_CLASS": "scheduling.reminders.worker.ReminderWorker",
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -252,7 +252,7 @@ else:
         },
     }
 # Uploads above 1 MiB stream to a temporary file instead of memory; the
-# document upload also counts bytes as they arrive (clinic/document_views.py).
+# document upload also counts bytes as they arrive (clinic/documents/views.py).
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 # Non-file request data (JSON bodies, form fields) held in memory at most.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2621440)

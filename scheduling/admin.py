@@ -11,9 +11,10 @@ from accounts.admin import UserAdmin
 from accounts.admin_access import ClinicianAdminMixin
 from config.admin_errors import form_errors_from
 from config.exceptions import DomainError
-from scheduling import cache, reminder_admin, services  # noqa: F401 (reminder_admin registers ReminderAdmin)
+from scheduling import cache, services
 from scheduling.models import Appointment, TimeOff, WorkingHours
 from scheduling.permissions import appointment_fields_editable_by
+from scheduling.reminders import admin as reminders_admin
 
 
 class AppointmentAdminForm(forms.ModelForm):
@@ -295,3 +296,6 @@ class TimeOffAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for time_off in queryset:
             services.remove_time_off(time_off=time_off)
+
+
+reminders_admin.register(admin.site)

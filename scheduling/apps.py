@@ -7,7 +7,7 @@ class SchedulingConfig(AppConfig):
 
     def ready(self):
         from config import metrics
-        from scheduling.metrics import ReminderCollector
+        from scheduling.reminders.metrics import ReminderCollector
 
         # The layers below know nothing of scheduling: it plugs its gauges into
         # /metrics here (and its working-hours inline into the User admin in

@@ -17,9 +17,10 @@ from django.utils import timezone
 from accounts.audit import record_event
 from accounts.models import AuditAction
 from config.changes import apply_changes, changed_fields
-from scheduling import cache, reminders, selectors
+from scheduling import cache, selectors
 from scheduling.exceptions import ClientBusy, InvalidTransition, OutsideWorkingHours, SlotTaken
 from scheduling.models import MAX_DURATION_MINUTES, Appointment, Status, TimeOff, WorkingHours
+from scheduling.reminders import services as reminders
 
 MIN_DURATION, MAX_DURATION = 5, MAX_DURATION_MINUTES
 RESCHEDULE_FIELDS = ("starts_at", "duration_minutes", "doctor")

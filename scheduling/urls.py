@@ -1,7 +1,7 @@
 from django.urls import re_path
 
 from config.routers import Router
-from scheduling.reminder_views import AppointmentRemindersView
+from scheduling.reminders.views import AppointmentRemindersView
 from scheduling.views.appointments import AppointmentViewSet
 from scheduling.views.calendar import AppointmentCalendarView, CalendarFeedRotateView, CalendarFeedView
 from scheduling.views.doctors import AvailabilityView, TimeOffDetailView, TimeOffListView, WorkingHoursView

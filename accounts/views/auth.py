@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import ratelimits, serializers, services
+from accounts import passwords, ratelimits, serializers, services
 from accounts.authentication import EncryptedJWTAuthentication
 
 NO_CONTENT = OpenApiResponse(description="Done.")
@@ -104,7 +104,7 @@ class PasswordChangeView(APIView):
         ratelimits.limit_user(request, group="password_change", user=request.user)
         serializer = serializers.PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.change_password(user=request.user, request=request, **serializer.validated_data)
+        passwords.change_password(user=request.user, request=request, **serializer.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -115,7 +115,7 @@ class PasswordResetView(PublicView):
     def post(self, request):
         email = self.valid_data(serializers.PasswordResetSerializer)["email"]
         ratelimits.limit_account(request, group="password_reset", login=email)
-        services.request_password_reset(email=email)
+        passwords.request_password_reset(email=email)
         detail = "If an account uses this email, a reset link is on its way."
         return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
@@ -125,7 +125,7 @@ class PasswordResetConfirmView(PublicView):
 
     @extend_schema(request=serializers.PasswordResetConfirmSerializer, responses={204: NO_CONTENT})
     def post(self, request):
-        services.reset_password(
+        passwords.reset_password(
             **self.valid_data(serializers.PasswordResetConfirmSerializer), request=request
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from clinic.documents import store_document
+from clinic.documents.services import store_document
 
 MARKER = b"MARKER-7f3c-plaintext-must-not-be-stored"
 PDF = (

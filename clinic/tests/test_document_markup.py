@@ -3,7 +3,7 @@ chunks the upload is read in, is refused (API.md, "Documents")."""
 
 import pytest
 
-from clinic.documents import CHUNK_SIZE
+from clinic.documents.records import CHUNK_SIZE
 from clinic.models import Document
 from clinic.tests.document_support import stored_files, upload
 

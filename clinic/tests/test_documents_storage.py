@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DataError
 
 from accounts.models import AuditEvent
-from clinic import documents
+from clinic.documents import records
+from clinic.documents import services as documents
 from clinic.models import Document
 from clinic.tests.document_support import MARKER, PDF, TEXT, make_document, stored_files, upload
 
@@ -29,20 +30,20 @@ def test_stored_bytes_never_hold_the_plaintext(world, api, storage_dir):
 
 
 def test_multi_chunk_document_round_trips(world, settings):
-    big = b"%PDF-1.7\n" + bytes(range(256)) * (documents.CHUNK_SIZE * 3 // 256 + 7)
+    big = b"%PDF-1.7\n" + bytes(range(256)) * (records.CHUNK_SIZE * 3 // 256 + 7)
     document = make_document(world, content=big)
     assert document.size == len(big)
     assert read_back(document) == big
 
 
 def test_reordered_or_truncated_records_are_refused(world, storage_dir):
-    big = b"%PDF-1.7\n" + b"x" * (documents.CHUNK_SIZE * 2)
+    big = b"%PDF-1.7\n" + b"x" * (records.CHUNK_SIZE * 2)
     document = make_document(world, content=big)
     path = storage_dir / document.file.name
     magic, first, second, third, _ = path.read_bytes().split(b"\n")
     for tampered in ([first, third, second], [first, second]):
         path.write_bytes(b"\n".join([magic, *tampered]) + b"\n")
-        with pytest.raises(documents.DocumentCorrupted):
+        with pytest.raises(records.DocumentCorrupted):
             read_back(document)
 
 

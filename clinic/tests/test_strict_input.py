@@ -4,7 +4,7 @@ and a download's Content-Type is one the schema declares."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from clinic.documents import store_document
+from clinic.documents.services import store_document
 from clinic.models import Document
 
 pytestmark = pytest.mark.django_db

@@ -357,7 +357,7 @@ def test_a_worker_killed_mid_send_delivers_the_reminder_exactly_once_after_resta
     from rq.registry import StartedJobRegistry
     from rq.scheduler import RQScheduler
 
-    from scheduling import reminders
+    from scheduling.reminders import services as reminders
     from scheduling.tests.reminder_support import book, wait_past
 
     smtp = StallingSMTP()

@@ -22,7 +22,7 @@ from accounts import tokens
 from accounts.audit import record_event
 from accounts.models import AuditAction, AuditEvent
 from accounts.tests.factories import PASSWORD
-from clinic.documents import store_document
+from clinic.documents.services import store_document
 from scheduling.models import Status, TimeOff
 from scheduling.tests.factories import AppointmentFactory, next_slot
 

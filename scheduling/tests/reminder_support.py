@@ -9,8 +9,8 @@ from django.utils import timezone
 from rq import SimpleWorker
 from rq.job import Job
 
-from scheduling import reminders
 from scheduling.models import Appointment
+from scheduling.reminders import services as reminders
 from scheduling.tests.factories import AppointmentFactory
 
 

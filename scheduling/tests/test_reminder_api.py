@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory
 from scheduling.models import Reminder
-from scheduling.reminders import send_now
+from scheduling.reminders.services import send_now
 from scheduling.tests.factories import AppointmentFactory
 from scheduling.tests.reminder_support import book, run_worker, scheduled_jobs
 

@@ -10,7 +10,8 @@ from icalendar import Calendar
 from rq.job import Job
 
 from config.tests.concurrency import run_concurrently
-from scheduling import reminders, tasks
+from scheduling.reminders import services as reminders
+from scheduling.reminders import tasks
 from scheduling.tests.reminder_support import (
     book,
     cancel,

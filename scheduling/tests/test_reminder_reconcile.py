@@ -8,8 +8,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from scheduling import reminders, tasks
 from scheduling.models import Reminder
+from scheduling.reminders import services as reminders
+from scheduling.reminders import tasks
 from scheduling.tests.reminder_support import book, job_status, run_worker, scheduled_jobs, wait_past
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,7 +121,7 @@ def test_periodic_reconcile_keeps_one_chain_and_schedules_its_next_run(world, se
 
 
 def test_the_worker_starts_the_periodic_chain(settings):
-    from scheduling.reminder_worker import ReminderWorker
+    from scheduling.reminders.worker import ReminderWorker
 
     queue = reminders.get_queue()
     ReminderWorker([queue], connection=queue.connection).run_maintenance_tasks()

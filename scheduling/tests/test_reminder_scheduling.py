@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from scheduling import reminders
 from scheduling.models import Reminder
+from scheduling.reminders import services as reminders
 from scheduling.tests.factories import AppointmentFactory
 from scheduling.tests.reminder_support import book, cancel, job_status, reschedule, scheduled_jobs
 
@@ -119,7 +119,7 @@ def test_deleting_an_appointment_cancels_its_jobs(world):
 
 def test_redis_down_at_commit_keeps_the_booking_and_logs_no_phi(world, settings, caplog):
     settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}
-    with caplog.at_level(logging.WARNING, logger="scheduling.reminders"):
+    with caplog.at_level(logging.WARNING, logger="scheduling.reminders.services"):
         appointment = book(starts_in=timedelta(days=3), client=world.client, doctor=world.doctor)
     rows = list(appointment.reminders.all())
     assert [r.status for r in rows] == ["pending", "pending"] and all(r.job_id for r in rows)

@@ -6,7 +6,7 @@ import pytest
 from rq.registry import ScheduledJobRegistry
 
 from scheduling.models import Reminder, ReminderStatus
-from scheduling.reminders import get_queue
+from scheduling.reminders.services import get_queue
 from scheduling.tests.factories import next_slot
 from scheduling.tests.helpers import booking
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from config.tests.live import child_database_url
-from scheduling import reminders
+from scheduling.reminders import services as reminders
 from scheduling.tests.reminder_support import book, scheduled_jobs, wait_past
 
 pytestmark = pytest.mark.django_db(transaction=True)

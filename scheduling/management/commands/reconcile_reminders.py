@@ -5,7 +5,7 @@ run the same reconcile by themselves every REMINDER_RECONCILE_MINUTES."""
 
 from django.core.management.base import BaseCommand
 
-from scheduling.reminders import reconcile_reminders, start_reconcile_chain
+from scheduling.reminders.services import reconcile_reminders, start_reconcile_chain
 
 
 class Command(BaseCommand):

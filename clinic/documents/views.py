@@ -1,4 +1,4 @@
-"""`/api/v1/clients/{client_id}/documents/`: thin; rules live in clinic/documents.py."""
+"""`/api/v1/clients/{client_id}/documents/`: thin; rules live in clinic/documents/services.py."""
 
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse
@@ -13,8 +13,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from clinic import documents
-from clinic.document_serializers import DocumentSerializer, DocumentUploadSerializer
+from clinic.documents import content
+from clinic.documents import services as documents
+from clinic.documents.serializers import DocumentSerializer, DocumentUploadSerializer
+from clinic.exceptions import FileTooLarge
 from clinic.models import Client, Document
 
 # Room for the multipart framing and the form's small fields around the file.
@@ -26,8 +28,8 @@ class DocumentSizeLimit(FileUploadHandler):
     on a too-long body up front, or on the first chunk past the limit."""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        if content_length > documents.max_document_bytes() + MULTIPART_OVERHEAD:
-            raise documents.FileTooLarge()
+        if content_length > content.max_document_bytes() + MULTIPART_OVERHEAD:
+            raise FileTooLarge()
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
@@ -35,8 +37,8 @@ class DocumentSizeLimit(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > documents.max_document_bytes():
-            raise documents.FileTooLarge()
+        if self.received > content.max_document_bytes():
+            raise FileTooLarge()
         return raw_data
 
     def file_complete(self, file_size):
@@ -56,7 +58,7 @@ ERRORS = {404: OpenApiResponse(description="Not found (or not yours)")}
 
 
 # What a download may be: only these are accepted on upload (clinic.documents).
-DOWNLOAD_TYPES = [*documents.ACCEPTED_TYPES, documents.TEXT_TYPE.partition(";")[0]]
+DOWNLOAD_TYPES = [*content.ACCEPTED_TYPES, content.TEXT_TYPE.partition(";")[0]]
 
 
 @extend_schema_view(

@@ -6,7 +6,7 @@ own `transaction.atomic()`; rows change in that transaction, RQ is touched in
 `transaction.on_commit`. Redis being down then costs no booking: the row stays
 pending with a job id RQ does not know, and `reconcile_reminders` (run by the
 worker every few minutes and by `manage.py reconcile_reminders`) enqueues it.
-The job (`scheduling.tasks.send_reminder`) locks the row, so however many
+The job (`scheduling.reminders.tasks.send_reminder`) locks the row, so however many
 jobs exist for one reminder, one email goes out."""
 
 import logging
@@ -31,10 +31,10 @@ from scheduling.models import Appointment, Reminder, ReminderStatus
 logger = logging.getLogger(__name__)
 
 QUEUE_NAME = "default"
-SEND_REMINDER = "scheduling.tasks.send_reminder"
-SEND_CONFIRMATION = "scheduling.tasks.send_confirmation_email"
-SEND_CANCELLATION = "scheduling.tasks.send_cancellation_email"
-RECONCILE = "scheduling.tasks.reconcile_periodically"
+SEND_REMINDER = "scheduling.reminders.tasks.send_reminder"
+SEND_CONFIRMATION = "scheduling.reminders.tasks.send_confirmation_email"
+SEND_CANCELLATION = "scheduling.reminders.tasks.send_cancellation_email"
+RECONCILE = "scheduling.reminders.tasks.reconcile_periodically"
 RECONCILE_JOB_PREFIX = "reminders-reconcile-"
 # A job that is waiting or running: its reminder needs no new one.
 LIVE_JOB_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}

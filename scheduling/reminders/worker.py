@@ -4,7 +4,7 @@ from django.db import close_old_connections
 from rq import SimpleWorker
 
 from config.queue_health import HeartbeatMixin
-from scheduling.reminders import QUEUE_NAME, start_reconcile_chain
+from scheduling.reminders.services import QUEUE_NAME, start_reconcile_chain
 
 
 class ReminderWorker(HeartbeatMixin, SimpleWorker):

@@ -8,10 +8,9 @@ from django_rq.admin import QueueAdmin
 from django_rq.models import Dashboard
 
 from scheduling.models import Appointment, Reminder
-from scheduling.reminders import send_now
+from scheduling.reminders.services import send_now
 
 
-@admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = (
         "id",
@@ -65,7 +64,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send now", permissions=["view"])
     def send_selected_now(self, request, queryset):
-        """Through `scheduling.reminders.send_now` (the row lock and on_commit)."""
+        """Through `scheduling.reminders.services.send_now` (the row lock and on_commit)."""
         sent = sum(send_now(reminder) for reminder in queryset)
         skipped = queryset.count() - sent
         self.message_user(request, f"{sent} reminder(s) enqueued to send now.")
@@ -99,6 +98,10 @@ def _wrap(pattern):
     return pattern
 
 
-if admin.site.is_registered(Dashboard):
-    admin.site.unregister(Dashboard)
-admin.site.register(Dashboard, SuperuserQueueAdmin)
+def register(site: admin.AdminSite) -> None:
+    """Called by scheduling/admin.py: reminders, and django-rq's dashboard in
+    place of the one django-rq registers for every staff account."""
+    site.register(Reminder, ReminderAdmin)
+    if site.is_registered(Dashboard):
+        site.unregister(Dashboard)
+    site.register(Dashboard, SuperuserQueueAdmin)

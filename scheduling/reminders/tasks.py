@@ -1,10 +1,11 @@
-"""RQ jobs: each takes an id and calls a service (scheduling/reminder_delivery.py,
-scheduling/reminders.py). Enqueued by scheduling/reminders.py."""
+"""RQ jobs: each takes an id and calls a service (scheduling/reminders/delivery.py,
+scheduling/reminders/services.py). Enqueued by scheduling/reminders/services.py."""
 
 from rq import get_current_job
 
-from scheduling import emails, reminders
-from scheduling.reminder_delivery import deliver_appointment_email, deliver_reminder
+from scheduling import emails
+from scheduling.reminders import services as reminders
+from scheduling.reminders.delivery import deliver_appointment_email, deliver_reminder
 
 
 def send_reminder(reminder_id: int) -> str:
