@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts import roles, schema, signals  # noqa: F401 (registers handlers and the OpenAPI scheme)
+        from accounts.demo import seed_accounts
+        from config import demo
 
+        demo.register(seed_accounts)
         # After `migrate` (and a test flush): the role groups of accounts.roles.
         post_migrate.connect(roles.on_post_migrate, sender=self, dispatch_uid="accounts_role_groups")

@@ -72,6 +72,14 @@ def sync_groups(user) -> None:
         user.groups.add(group)
 
 
+def add_to_role_group(users, role: str) -> None:
+    """Put users created in bulk (saved, all of `role`, in no group yet) in
+    their role's group, in one query."""
+    group = ensure_role_groups()[role]
+    membership = type(group).user_set.through
+    membership.objects.bulk_create(membership(user_id=user.pk, group_id=group.pk) for user in users)
+
+
 def apply_role(user) -> None:
     """Bring a saved user's `is_staff` and groups in line with their role."""
     before = user.is_staff

@@ -6,10 +6,14 @@ class SchedulingConfig(AppConfig):
     name = "scheduling"
 
     def ready(self):
-        from config import metrics
+        from config import demo, metrics, status_checks
+        from scheduling.demo import seed_appointments
+        from scheduling.reminders.health import reminder_check
         from scheduling.reminders.metrics import ReminderCollector
 
-        # The layers below know nothing of scheduling: it plugs its gauges into
-        # /metrics here (and its working-hours inline into the User admin in
-        # scheduling/admin.py).
+        # The layers below know nothing of scheduling: it plugs itself in here
+        # (its gauges on /metrics, its line in stack_status, its demo data; its
+        # working-hours inline joins the User admin in scheduling/admin.py).
         metrics.register(ReminderCollector())
+        status_checks.register_database_check("reminders", reminder_check)
+        demo.register(seed_appointments)

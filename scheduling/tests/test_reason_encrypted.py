@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from config.crypto import field_fernet
-from scheduling.demo_data import REASONS
+from scheduling.demo import REASONS
 from scheduling.models import Appointment
 from scheduling.tests.factories import AppointmentFactory, next_slot
 from scheduling.tests.helpers import booking

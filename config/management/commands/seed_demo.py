@@ -1,16 +1,13 @@
+"""`manage.py seed_demo`: demo accounts and records (the steps each app
+registers with config/demo.py); at scale for benchmarks."""
+
 import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from accounts.audit import record_event
-from accounts.models import AuditAction
-from scheduling import demo_data
-
-# Every account seed_demo makes has an address here: any other is somebody's.
-DEMO_EMAIL_DOMAIN = "@clinic.localhost"
+from config import demo
 
 
 class Command(BaseCommand):
@@ -34,36 +31,21 @@ class Command(BaseCommand):
         if if_empty and users.exists():
             self.stdout.write("demo data: the database already has users, nothing seeded")
             return
-        real = users.exclude(email__iendswith=DEMO_EMAIL_DOMAIN).count()
+        real = users.exclude(email__iendswith=demo.DEMO_EMAIL_DOMAIN).count()
         if real and not force:
             raise CommandError(
                 f"seed_demo refused: the database holds {real} account(s) that are not demo ones (a copy of "
                 "real data?); it would add an admin with a well-known password. Use --force to seed anyway."
             )
         started = time.monotonic()
-        with transaction.atomic():
-            last_pk = users.order_by("-pk").values_list("pk", flat=True).first() or 0
-            created = demo_data.seed(doctors=doctors, clients=clients, appointments=appointments)
-            audit_seed(users.filter(pk__gt=last_pk), created)
+        created = demo.seed(doctors=doctors, clients=clients, appointments=appointments)
         took = time.monotonic() - started
         summary = ", ".join(f"{count} {what}" for what, count in created.items())
         self.stdout.write(self.style.SUCCESS(f"demo data: created {summary} in {took:.1f} s"))
-        if created["users"]:
+        if created.get("users"):
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Sign in at /admin/ as admin / {demo_data.DEMO_PASSWORD} "
+                    f"Sign in at /admin/ as admin / {demo.DEMO_PASSWORD} "
                     "(also dr.house, dr.grey, frontdesk, patient; same password)"
                 )
-            )
-
-
-def audit_seed(new_users, created: dict[str, int]) -> None:
-    """One `create` event per account made (who can sign in with the demo
-    password), one per bulk-loaded table with its count as the id."""
-    for user in new_users:
-        record_event(action=AuditAction.CREATE, obj=user, fields=["role", "password"])
-    for table in ("clients", "appointments"):
-        if created.get(table):
-            record_event(
-                action=AuditAction.CREATE, object_type=f"seed_demo:{table}", object_id=created[table]
             )

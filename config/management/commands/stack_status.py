@@ -1,18 +1,9 @@
 """`manage.py stack_status`: one screen for ops; exit 1 when a person is needed."""
 
-from dataclasses import dataclass
-
 from django.core.management.base import BaseCommand
 
-from config import health, queue_health
-from scheduling import selectors
-
-
-@dataclass
-class Check:
-    name: str
-    ok: bool
-    detail: str
+from config import health, queue_health, status_checks
+from config.status_checks import Check
 
 
 def infrastructure_checks() -> list[Check]:
@@ -21,21 +12,10 @@ def infrastructure_checks() -> list[Check]:
         Check("postgres", db_ok, "reachable" if db_ok else "UNREACHABLE"),
         Check("redis", redis_ok, "reachable" if redis_ok else "UNREACHABLE"),
     ]
-    checks.append(
-        reminder_check() if db_ok else Check("reminders", False, "unknown: PostgreSQL is unreachable")
-    )
+    checks += status_checks.database_checks(db_ok=db_ok)
     if not redis_ok:
         return [*checks, Check("queue", False, "unknown: Redis is unreachable")]
     return checks + queue_checks(queue_health.snapshot())
-
-
-def reminder_check() -> Check:
-    counts, problems = selectors.reminder_counts(), selectors.reminder_problems()
-    detail = (
-        f"{counts['pending']} pending, {problems['overdue']} overdue, "
-        f"{problems['failed_last_day']} failed in the last day ({counts['failed']} failed in all)"
-    )
-    return Check("reminders", problems["overdue"] == 0 and problems["failed_last_day"] == 0, detail)
 
 
 def queue_checks(state: queue_health.QueueSnapshot) -> list[Check]:

@@ -1,0 +1,122 @@
+"""The scheduling step of seed_demo (config/demo.py): working hours for every
+doctor, then appointments loaded with PostgreSQL COPY.
+
+Appointments sit on a 30-minute grid inside the doctors' working hours, so
+no two of a doctor's visits overlap; at one grid slot each doctor sees a
+different client, so no client is double-booked either.
+"""
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from accounts.audit import record_event
+from accounts.models import AuditAction
+from clinic.models import Client
+from config.crypto import field_fernet
+from config.demo import DemoRun
+from scheduling.models import Appointment, Status, WorkingHours
+
+DAY_START, DAY_END, SLOT_MINUTES = time(8, 0), time(18, 0), 30
+SLOTS_PER_DAY = (DAY_END.hour - DAY_START.hour) * 60 // SLOT_MINUTES
+OCCUPANCY = 0.6  # share of grid slots booked: leaves free slots for availability
+REASONS = ["Check-up", "Follow-up", "Vaccination", "Blood test", "Consultation", "Prescription renewal"]
+
+
+def seed_appointments(run: DemoRun) -> None:
+    ensure_working_hours(run.doctor_ids)
+    run.created["appointments"] = copy_appointments(run.appointments, run.doctor_ids, run.rng)
+    if run.created["appointments"]:
+        record_event(
+            action=AuditAction.CREATE,
+            object_type="seed_demo:appointments",
+            object_id=run.created["appointments"],
+        )
+        run.analyze.append(Appointment._meta.db_table)
+
+
+def ensure_working_hours(doctor_ids: list[int]) -> None:
+    have = set(WorkingHours.objects.values_list("doctor_id", flat=True))
+    WorkingHours.objects.bulk_create(
+        WorkingHours(doctor_id=doctor, weekday=day, start=DAY_START, end=DAY_END)
+        for doctor in doctor_ids
+        if doctor not in have
+        for day in range(5)
+    )
+
+
+def grid_days(per_doctor: int) -> list[date]:
+    """Working days centred on today, enough to hold `per_doctor` visits at OCCUPANCY
+    (with a margin: occupancy is drawn at random, so a grid just big enough falls short)."""
+    needed = int(per_doctor / (SLOTS_PER_DAY * OCCUPANCY) * 1.05) + 2
+    today = timezone.localdate()
+    days, offset = [], -(needed * 7 // 10)  # about 70% in the past, 30% ahead
+    while len(days) < needed:
+        day = today + timedelta(days=offset)
+        if day.weekday() < 5:
+            days.append(day)
+        offset += 1
+    return days
+
+
+def copy_appointments(count: int, doctor_ids: list[int], rng: random.Random) -> int:
+    if count <= 0 or Appointment.objects.exists():
+        return 0  # the grid assumes an empty table: no overlap with what is there
+    client_ids = list(Client.objects.order_by("id").values_list("id", flat=True))
+    if len(client_ids) < len(doctor_ids):
+        raise ValueError("need at least as many clients as doctors")
+    zone, now = ZoneInfo(settings.TIME_ZONE), timezone.now()
+    notes = field_fernet().encrypt(b"").decode()
+    reasons = [field_fernet().encrypt(reason.encode()).decode() for reason in REASONS]
+    columns = (
+        "client_id, doctor_id, starts_at, duration_minutes, ends_at, status, reason, notes, "
+        "created_at, updated_at"
+    )
+    written = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY scheduling_appointment ({columns}) FROM STDIN") as copy,
+    ):
+        for slot, starts_at in enumerate(grid_starts(grid_days(count // len(doctor_ids) + 1), zone)):
+            for index, doctor in enumerate(doctor_ids):
+                if written == count:
+                    return written
+                if rng.random() > OCCUPANCY:
+                    continue
+                client = client_ids[(slot * len(doctor_ids) + index) % len(client_ids)]
+                ends_at = starts_at + timedelta(minutes=SLOT_MINUTES)
+                status = demo_status(starts_at < now, rng)
+                copy.write_row(
+                    (
+                        client,
+                        doctor,
+                        starts_at,
+                        SLOT_MINUTES,
+                        ends_at,
+                        status,
+                        rng.choice(reasons),
+                        notes,
+                        now,
+                        now,
+                    )
+                )
+                written += 1
+    return written
+
+
+def grid_starts(days: list[date], zone: ZoneInfo):
+    for day in days:
+        start = datetime.combine(day, DAY_START, tzinfo=zone)
+        for n in range(SLOTS_PER_DAY):
+            yield (start + timedelta(minutes=SLOT_MINUTES * n)).astimezone(UTC)
+
+
+def demo_status(in_past: bool, rng: random.Random) -> str:
+    roll = rng.random()
+    if in_past:
+        return Status.COMPLETED if roll < 0.8 else Status.CANCELLED if roll < 0.9 else Status.NO_SHOW
+    return Status.SCHEDULED if roll < 0.7 else Status.CONFIRMED if roll < 0.95 else Status.CANCELLED
