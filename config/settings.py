@@ -15,6 +15,9 @@ import environ
 from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
+from config.environment import documents_storage, key_list, secret
+from config.openapi_settings import SPECTACULAR_SETTINGS  # noqa: F401 (a setting)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -39,25 +42,9 @@ DEV_TOKEN_KEY = "ZGV2LXRva2VuLWtleS1kby1ub3QtdXNlLWluLXByb2Q="  # noqa: S105 (Fe
 DEV_FIELD_KEY = "ZGV2LWZpZWxkLWtleS1kby1ub3QtdXNlLWluLXByb2Q="  # Fernet key, development only
 
 
-def secret(name: str, dev_default: str) -> str:
-    """A secret from the environment; in production it must be set and not the dev value."""
-    value = env.str(name, default="")
-    if IS_PRODUCTION and (not value or dev_default in value):
-        raise ImproperlyConfigured(f"{name} must be set to a real secret when DJANGO_ENV=production")
-    return value or dev_default
-
-
-def key_list(name: str, dev_default: str) -> list[str]:
-    """Comma-separated Fernet keys: the first encrypts, all decrypt."""
-    keys = [key.strip() for key in secret(name, dev_default).split(",") if key.strip()]
-    if IS_PRODUCTION and dev_default in keys:
-        raise ImproperlyConfigured(f"{name} must not contain the development key in production")
-    return keys
-
-
-SECRET_KEY = secret("SECRET_KEY", DEV_SECRET_KEY)
-TOKEN_ENCRYPTION_KEYS = key_list("TOKEN_ENCRYPTION_KEYS", DEV_TOKEN_KEY)
-FIELD_ENCRYPTION_KEYS = key_list("FIELD_ENCRYPTION_KEYS", DEV_FIELD_KEY)
+SECRET_KEY = secret("SECRET_KEY", DEV_SECRET_KEY, production=IS_PRODUCTION)
+TOKEN_ENCRYPTION_KEYS = key_list("TOKEN_ENCRYPTION_KEYS", DEV_TOKEN_KEY, production=IS_PRODUCTION)
+FIELD_ENCRYPTION_KEYS = key_list("FIELD_ENCRYPTION_KEYS", DEV_FIELD_KEY, production=IS_PRODUCTION)
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -225,32 +212,7 @@ CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="1 Main Street, Springfield")
 PATIENT_CANCEL_HOURS = env.int("PATIENT_CANCEL_HOURS", default=24)
 DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=20)
 DOCUMENTS_S3_BUCKET = env.str("DOCUMENTS_S3_BUCKET", default="")
-# Documents are encrypted before they reach this storage, and never served by
-# URL (no MEDIA_URL route): only through the audited download endpoint.
-if DOCUMENTS_S3_BUCKET:
-    # django-storages' S3 backend (needs boto3); credentials come from the usual
-    # AWS_* variables or the instance's role, through boto3's own lookup.
-    STORAGES["documents"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": DOCUMENTS_S3_BUCKET,
-            "location": env.str("DOCUMENTS_S3_PREFIX", default="documents"),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            "default_acl": "private",
-            "file_overwrite": False,
-            "querystring_auth": True,
-        },
-    }
-else:
-    STORAGES["documents"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": Path(MEDIA_ROOT) / "documents",
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    }
+STORAGES["documents"] = documents_storage(DOCUMENTS_S3_BUCKET, media_root=Path(MEDIA_ROOT))
 # Uploads above 1 MiB stream to a temporary file instead of memory; the
 # document upload also counts bytes as they arrive (clinic/documents/views.py).
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
@@ -310,37 +272,6 @@ SIMPLE_JWT = {
 # Counts live in Redis; when it is down accounts.ratelimits falls back to a
 # per-process count instead of refusing every login.
 RATELIMIT_FAIL_OPEN = True
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Clinic API",
-    "DESCRIPTION": "Patients, appointments and reminders for a clinic. See API.md for the contract.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Paths stay whole (/api/v1/...) under a relative server, so "Try it out"
-    # and generated clients call the host that served the schema.
-    "SERVERS": [{"url": "/"}],
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "TAGS": [
-        {"name": "auth", "description": "Sign-up, sign-in, tokens and passwords"},
-        {"name": "users", "description": "Users and your own profile"},
-        {"name": "doctors", "description": "Doctors, their availability, working hours and time off"},
-        {"name": "clients", "description": "Client (patient) records"},
-        {"name": "documents", "description": "Files on a client's record"},
-        {"name": "appointments", "description": "Booking and the visit's status flow"},
-        {"name": "calendar", "description": "iCalendar export and subscription"},
-        {"name": "audit", "description": "Audit trail (admins)"},
-    ],
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.openapi.shape_for_clients",
-        "config.openapi.document_error_responses",
-    ],
-}
 
 LOGGING = {
     "version": 1,
