@@ -49,6 +49,21 @@ class HeartbeatMixin:
         connection.expire(SEEN_KEY, SEEN_WITHIN_SECONDS * 10)
         scheduler_age(self.connection)  # remembers a live scheduler even if nobody looks
 
+        if pipeline is None:
+            self.revive_scheduler()
+
+    def revive_scheduler(self):
+        """Restart this worker's scheduler if it died (it does when Redis goes
+        away), on every heartbeat (every ~25 s) rather than on RQ's maintenance
+        pass (every 10 minutes), the way RQ's `run_maintenance_tasks` does: take
+        the queue's scheduler lock (ours is simply refreshed; another worker's
+        dead scheduler's lock expires 61 s after its last beat) and fork a new
+        scheduler. A worker whose scheduler never held the lock just tries it."""
+        scheduler = getattr(self, "scheduler", None)
+        if scheduler is None or (scheduler._process is not None and scheduler._process.is_alive()):
+            return
+        scheduler.acquire_locks(auto_start=True)
+
     def register_death(self):
         super().register_death()
         self.connection.zrem(SEEN_KEY, self.name)
