@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-e2e test-client lint format install stop clean bench audit fuzz
+.PHONY: run test test-e2e test-client lint format install stop clean bench audit fuzz secrets
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,7 @@ audit: $(STAMP)
 # The deep schemathesis run: 1,000 examples per operation and role (slow).
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=1000 $(PY) -m pytest config/tests/test_schemathesis.py -q -p no:randomly $(PYTEST_ARGS)
+
+# The secret files docker-compose.yml reads (./secrets/, mode 600); never overwrites one.
+secrets: $(STAMP)
+	$(PY) deploy/make_secrets.py secrets

@@ -7,12 +7,12 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-env = environ.Env()
+env = environ.FileAwareEnv()  # <NAME>_FILE: the value is read from that file
 
 
 def secret(name: str, dev_default: str, *, production: bool) -> str:
     """A secret from the environment; in production it must be set and not the dev value."""
-    value = env.str(name, default="")
+    value = env.str(name, default="").strip()  # a file's trailing newline is not part of it
     if production and (not value or dev_default in value):
         raise ImproperlyConfigured(f"{name} must be set to a real secret when DJANGO_ENV=production")
     return value or dev_default

@@ -20,7 +20,9 @@ from config.openapi_settings import SPECTACULAR_SETTINGS  # noqa: F401 (a settin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+# Any variable may instead be given as <NAME>_FILE, the path of a file that
+# holds it (Docker and compose secrets): SECRET_KEY_FILE=/run/secrets/secret_key.
+env = environ.FileAwareEnv()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
@@ -128,6 +130,8 @@ for _name in ("DATABASE_URL", "REDIS_URL"):
         )
 
 DATABASES = {"default": env.db_url("DATABASE_URL")}
+if database_password := env.str("DATABASE_PASSWORD", default="").strip():
+    DATABASES["default"]["PASSWORD"] = database_password  # kept out of the URL: a secret file
 DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"  # postgresql, with metrics
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -218,7 +222,7 @@ STORAGES["documents"] = documents_storage(DOCUMENTS_S3_BUCKET, media_root=Path(M
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 # Non-file request data (JSON bodies, form fields) held in memory at most.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2621440)
-METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="").strip()
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SERVER_TIMING = env.bool("SERVER_TIMING", default=False)  # Server-Timing header with app/db time
 if SENTRY_DSN:
@@ -235,7 +239,7 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "m
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="").strip()
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clinic <no-reply@clinic.localhost>")

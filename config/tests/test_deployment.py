@@ -145,3 +145,63 @@ def test_env_example_lists_every_contract_variable():
 
 def test_api_answers_are_not_stored_by_browsers_or_proxies(client):
     assert client.get("/api/v1/no-such-thing").headers["Cache-Control"] == "no-store"
+
+
+LONG_RUNNING = ("postgres", "redis", "web", "proxy", "worker", "prometheus", "grafana")
+APP_SECRETS = (
+    "SECRET_KEY",
+    "TOKEN_ENCRYPTION_KEYS",
+    "FIELD_ENCRYPTION_KEYS",
+    "METRICS_TOKEN",
+    "DATABASE_PASSWORD",
+)
+
+
+def test_compose_runs_for_production_restarts_limits_and_rotated_logs():
+    services = compose_file()["services"]
+    assert services["migrate"]["restart"].startswith("on-failure")
+    for name in LONG_RUNNING:
+        service = services[name]
+        assert service["restart"] == "unless-stopped", name
+        limits = service["deploy"]["resources"]["limits"]
+        assert limits["memory"] and float(limits["cpus"]) > 0, name
+        assert service["logging"] == {
+            "driver": "json-file",
+            "options": {"max-size": "10m", "max-file": "5"},
+        }, name
+
+
+def test_compose_hands_secrets_over_as_files_never_in_the_environment():
+    compose = compose_file()
+    services = compose["services"]
+    for name in ("migrate", "web", "worker"):
+        environment = services[name]["environment"]
+        for secret in APP_SECRETS:
+            assert secret not in environment, (name, secret)
+            path = environment[f"{secret}_FILE"]
+            assert (
+                path.startswith("/run/secrets/")
+                and path.removeprefix("/run/secrets/") in services[name]["secrets"]
+            )
+        user_part = environment["DATABASE_URL"].split("//", 1)[1].split("@")[0]
+        assert ":" not in user_part  # no password in the URL
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password"
+    assert all(spec["file"].startswith("./secrets/") for spec in compose["secrets"].values())
+    assert "POSTGRES_PASSWORD" not in (Path(settings.BASE_DIR) / "docker-compose.yml").read_text().replace(
+        "POSTGRES_PASSWORD_FILE", ""
+    )
+
+
+def test_only_the_proxy_listens_beyond_the_hosts_loopback():
+    for name, service in compose_file()["services"].items():
+        for mapping in service.get("ports", []):
+            assert name == "proxy" or mapping.startswith("127.0.0.1:"), (name, mapping)
+
+
+def test_the_image_is_pinned_binds_every_interface_and_gives_the_app_user_its_media_folder():
+    text = (Path(settings.BASE_DIR) / "Dockerfile").read_text()
+    [base] = re.findall(r"^FROM (\S+)", text, re.MULTILINE)
+    assert re.fullmatch(r"python:3\.11[\w.-]*@sha256:[0-9a-f]{64}", base)
+    assert "GUNICORN_BIND=0.0.0.0:8000" in text and "MEDIA_ROOT=/media" in text
+    assert "chown clinic:clinic /media" in text
+    assert "secrets" in (Path(settings.BASE_DIR) / ".dockerignore").read_text().split()
