@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-e2e test-client lint format install stop clean bench audit fuzz secrets
+.PHONY: run test test-e2e test-client lint format install stop clean bench audit fuzz secrets upgrade-check
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,3 +65,8 @@ fuzz: $(STAMP)
 # The secret files docker-compose.yml reads (./secrets/, mode 600); never overwrites one.
 secrets: $(STAMP)
 	$(PY) deploy/make_secrets.py secrets
+
+# Before a deploy (and in CI): no model change without its migration, and no
+# migration that breaks the serving version or locks a large table.
+upgrade-check: $(STAMP)
+	$(PY) manage.py upgrade_check
