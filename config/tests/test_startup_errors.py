@@ -1,6 +1,7 @@
 """A production misconfiguration stops the start with one line naming it,
 from manage.py and from gunicorn alike, not a traceback."""
 
+import json
 import os
 import subprocess
 import sys
@@ -39,5 +40,6 @@ def test_gunicorn_says_one_line_and_stops(tmp_path):
         check=False,
     )
     assert result.returncode != 0
-    assert EXPECTED in result.stderr.splitlines()
+    records = [json.loads(line) for line in result.stderr.splitlines()]  # every line JSON (config/logs.py)
+    assert EXPECTED in [record["message"] for record in records]
     assert "Traceback" not in result.stderr
