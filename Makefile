@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-e2e test-client lint format install stop clean bench audit fuzz secrets upgrade-check
+.PHONY: run test test-e2e test-client lint format install stop clean bench audit fuzz secrets upgrade-check backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,3 +70,12 @@ secrets: $(STAMP)
 # migration that breaks the serving version or locks a large table.
 upgrade-check: $(STAMP)
 	$(PY) manage.py upgrade_check
+
+# The database and the documents into backups/clinic-<time>/ (KEEP=N keeps the newest N);
+# the keys are not in it: back them up apart (README, "Operations runbook").
+backup: $(STAMP)
+	$(PY) manage.py backup --output backups $(if $(KEEP),--keep $(KEEP))
+
+restore: $(STAMP)
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/clinic-<time>" >&2; exit 1; }
+	$(PY) manage.py restore $(FROM)
