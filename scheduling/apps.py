@@ -13,7 +13,7 @@ class SchedulingConfig(AppConfig):
 
         # The layers below know nothing of scheduling: it plugs itself in here
         # (its gauges on /metrics, its line in stack_status, its demo data; its
-        # working-hours inline joins the User admin in scheduling/admin.py).
+        # working-hours inline joins the User admin in scheduling/admin_hours.py).
         metrics.register(ReminderCollector())
         status_checks.register_database_check("reminders", reminder_check)
         demo.register(seed_appointments)

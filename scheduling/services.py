@@ -6,6 +6,7 @@ exclusion constraints are the last word on overlaps: their violation becomes
 SlotTaken / ClientBusy.
 """
 
+import calendar
 import itertools
 from datetime import datetime, timedelta
 
@@ -190,6 +191,11 @@ def delete_appointment(*, appointment: Appointment, by=None, request=None) -> No
         cache.invalidate_appointments(doctor_id)
 
 
+def weekday_name(weekday: int) -> str:
+    """0 is Monday, as in the API's `weekday` and Python's `date.weekday()`."""
+    return calendar.day_name[weekday] if 0 <= weekday <= 6 else f"Weekday {weekday}"
+
+
 def working_hours_errors(blocks: list[dict]) -> list[str]:
     """What is wrong with a week of `blocks` ({weekday, start, end}): an end not
     after its start, blocks of one weekday that overlap (the API and the admin)."""
@@ -197,12 +203,12 @@ def working_hours_errors(blocks: list[dict]) -> list[str]:
     by_day = {}
     for block in blocks:
         if block["end"] <= block["start"]:
-            errors.append(f"Weekday {block['weekday']}: end must be after start.")
+            errors.append(f"{weekday_name(block['weekday'])}: the end must be after the start.")
         by_day.setdefault(block["weekday"], []).append(block)
     for weekday, day_blocks in by_day.items():
         day_blocks = sorted(day_blocks, key=lambda b: b["start"])
         if any(a["end"] > b["start"] for a, b in itertools.pairwise(day_blocks)):
-            errors.append(f"Weekday {weekday}: blocks overlap.")
+            errors.append(f"{weekday_name(weekday)}: the blocks overlap.")
     return errors
 
 
@@ -222,13 +228,19 @@ def set_working_hours(*, doctor, blocks: list[dict]) -> list[WorkingHours]:
 
 def add_time_off(*, doctor, starts_at: datetime, ends_at: datetime, reason: str = "") -> TimeOff:
     """Block a period; existing appointments in it stay (the front desk moves them)."""
-    if ends_at <= starts_at:
-        raise ValidationError({"ends_at": ["Must be after starts_at."]})
     return save_time_off(time_off=TimeOff(doctor=doctor, starts_at=starts_at, ends_at=ends_at, reason=reason))
+
+
+def check_time_off_period(*, starts_at: datetime, ends_at: datetime) -> None:
+    """A period off ends after it starts (the API and the admin; the database
+    holds it too, as `time_off_ends_after_start`)."""
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValidationError({"ends_at": ["Must be after starts_at (the start of the time off)."]})
 
 
 def save_time_off(*, time_off: TimeOff) -> TimeOff:
     """Create or change a period off (the admin edits rows in place)."""
+    check_time_off_period(starts_at=time_off.starts_at, ends_at=time_off.ends_at)
     with transaction.atomic():
         time_off.save()
         cache.invalidate_availability(time_off.doctor_id)

@@ -112,5 +112,5 @@ def test_working_hours_inline_refuses_overlapping_blocks(world, admin_client):
     response = admin_client.post(f"/admin/accounts/user/{doctor.pk}/change/", data)
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
-    assert formset.non_form_errors() == ["Weekday 0: blocks overlap."]
+    assert formset.non_form_errors() == ["Monday: the blocks overlap."]
     assert not WorkingHours.objects.exists()
