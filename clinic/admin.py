@@ -9,6 +9,7 @@ from clinic.documents.admin import DocumentInline
 from clinic.models import Client, EmergencyAccess
 from clinic.permissions import client_fields_editable_by
 from config.admin_errors import form_errors_from
+from config.admin_log import NoLogEntryMixin
 
 
 class ClientAdminForm(forms.ModelForm):
@@ -40,12 +41,12 @@ class ClientAdminForm(forms.ModelForm):
 
 
 @admin.register(Client)
-class ClientAdmin(ClinicianAdminMixin, admin.ModelAdmin):
+class ClientAdmin(NoLogEntryMixin, ClinicianAdminMixin, admin.ModelAdmin):
     """Clinic staff's view of every record, archived ones included (restorable).
     Writes go through `clinic.services`, so the audit trail is the API's."""
 
     form = ClientAdminForm
-    list_display = ("name", "date_of_birth", "assigned_doctor", "phone", "is_archived")
+    list_display = ("name", "date_of_birth", "phone", "assigned_doctor", "archived")
     list_select_related = ("assigned_doctor",)
     list_filter = ("is_archived", ("assigned_doctor", admin.RelatedOnlyFieldListFilter), "gender")
     date_hierarchy = "created_at"
@@ -65,6 +66,11 @@ class ClientAdmin(ClinicianAdminMixin, admin.ModelAdmin):
     @admin.display(description="Name", ordering="last_name")
     def name(self, client):
         return f"{client.last_name}, {client.first_name}"
+
+    @admin.display(description="Archived", ordering="is_archived")
+    def archived(self, client):
+        """A word on the few archived records, not a red mark on every active one."""
+        return "Archived" if client.is_archived else ""
 
     # Roles scope records as in the API: admin and staff manage every record
     # (archived ones too, to restore them), a doctor sees their own patients
@@ -92,8 +98,12 @@ class ClientAdmin(ClinicianAdminMixin, admin.ModelAdmin):
         return (*self.readonly_fields, *sorted(locked))
 
     def get_search_results(self, request, queryset, search_term):
-        """Autocomplete (booking) offers active records only."""
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        """Substring matches, plus a date of birth or a name off by a typo
+        (`Client.objects.resembling`); autocomplete (booking) offers active records only."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            found = found | queryset.filter(pk__in=Client.objects.resembling(search_term).values("pk"))
+        queryset = found
         if request.path.endswith("/autocomplete/"):
             queryset = queryset.filter(is_archived=False)
         return queryset, may_have_duplicates
@@ -111,14 +121,6 @@ class ClientAdmin(ClinicianAdminMixin, admin.ModelAdmin):
         saved = services.create_client(actor=request.user, request=request, **form.cleaned_data)
         obj.pk = saved.pk  # the admin's redirect and messages use `obj`
         obj.refresh_from_db()
-
-    # Django's LogEntry keeps str(obj), a patient's name; the AuditEvent rows
-    # written by the services are the record of admin changes instead.
-    def log_addition(self, request, obj, message):
-        return None
-
-    def log_change(self, request, obj, message):
-        return None
 
     @admin.action(description="Archive selected records", permissions=["archive"])
     def archive(self, request, queryset):

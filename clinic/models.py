@@ -1,3 +1,6 @@
+from contextlib import suppress
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -10,6 +13,20 @@ from config.encryption import EncryptedTextField
 class ClientQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_archived=False)
+
+    def resembling(self, term: str):
+        """Records a front desk means by `term` beyond a plain substring match:
+        a date of birth (2019-03-14, 14.03.2019, 14/03/2019), or a name off by
+        a typo ("Rosi" finds "Rossi": pg_trgm similarity, served by the
+        UPPER(name) trigram indexes)."""
+        term = term.strip()
+        if born := _parse_date(term):
+            return self.filter(date_of_birth=born)
+        if len(term) < 3:
+            return self.none()
+        upper = term.upper()
+        names = self.alias(first_upper=Upper("first_name"), last_upper=Upper("last_name"))
+        return names.filter(Q(last_upper__trigram_similar=upper) | Q(first_upper__trigram_similar=upper))
 
     def visible_to(self, user):
         """The records `user` may see: staff and admins all, a doctor their own
@@ -25,6 +42,13 @@ class ClientQuerySet(models.QuerySet):
         if user.is_patient:
             return self.active().filter(user=user)
         return self.none()
+
+
+def _parse_date(text: str):
+    for layout in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
+        with suppress(ValueError):
+            return datetime.strptime(text, layout).date()
+    return None
 
 
 def _appointments() -> models.QuerySet:

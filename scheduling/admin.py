@@ -3,12 +3,16 @@ Every write goes through scheduling.services, so the admin obeys the API's rules
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.urls import path
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.admin_errors import form_errors_from
+from config.admin_log import NoLogEntryMixin
 from config.exceptions import DomainError
-from scheduling import admin_hours, services
+from scheduling import admin_client, admin_hours, services
+from scheduling.admin_filters import WhenFilter, ordering_for
 from scheduling.admin_scope import ScopedToDoctorMixin
 from scheduling.models import Appointment
 from scheduling.permissions import appointment_fields_editable_by
@@ -51,13 +55,12 @@ class AppointmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
+class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
-    list_display = ("starts_at", "ends_at", "doctor", "client", "status", "duration_minutes")
-    list_filter = ("status", ("doctor", admin.RelatedOnlyFieldListFilter), "starts_at")
+    list_display = ("starts_at", "client", "doctor", "status", "reason")
+    list_filter = (WhenFilter, "status", ("doctor", admin.RelatedOnlyFieldListFilter))
     search_fields = ("client__last_name", "client__first_name", "doctor__full_name", "doctor__username")
     date_hierarchy = "starts_at"
-    ordering = ("-starts_at",)
     list_select_related = ("doctor", "client")
     autocomplete_fields = ("client", "doctor")
     readonly_fields = ("status", "ends_at", "created_by", "created_at", "updated_at")
@@ -69,11 +72,46 @@ class AppointmentAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
         "cancel_selected",
     )
 
+    change_form_template = "admin/scheduling/appointment/change_form.html"
+
+    def get_ordering(self, request):
+        return ordering_for(request)
+
     def get_urls(self):
         from scheduling.admin_views import day_schedule_view
 
         day = self.admin_site.admin_view(day_schedule_view(self))
-        return [path("day/", day, name="scheduling_appointment_day"), *super().get_urls()]
+        status = self.admin_site.admin_view(self.status_view)
+        return [
+            path("day/", day, name="scheduling_appointment_day"),
+            path("<int:object_id>/status/<str:action>/", status, name="scheduling_appointment_status"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page offers, as buttons, the status actions open to the visit now."""
+        appointment = self.get_object(request, object_id)
+        actions = []
+        if appointment is not None and self.has_change_permission(request, appointment):
+            actions = [(a, services.STATUS_ACTION_LABELS[a]) for a in services.allowed_actions(appointment)]
+        extra_context = {**(extra_context or {}), "status_actions": actions}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def status_view(self, request, object_id, action):
+        """POST from a status button: one transition through the service, then
+        back to where the button was (`next`: the day schedule) or the visit."""
+        appointment = self.get_object(request, str(object_id))
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if appointment is None or action not in services.TRANSITIONS:
+            raise Http404
+        if not self.has_change_permission(request, appointment):
+            raise PermissionDenied
+        self._apply(request, [appointment], action)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = reverse("admin:scheduling_appointment_change", args=[appointment.pk])
+        return HttpResponseRedirect(back)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -141,5 +179,6 @@ class AppointmentAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
         self._apply(request, queryset, "cancel")
 
 
+admin_client.register(admin.site)
 admin_hours.register(admin.site)
 reminders_admin.register(admin.site)

@@ -19,11 +19,14 @@ from accounts.models import AuditAction
 from clinic.models import Client
 from config.crypto import field_fernet
 from config.demo import DemoRun
-from scheduling.models import Appointment, Status, WorkingHours
+from scheduling.models import INACTIVE_STATUSES, Appointment, Reminder, ReminderStatus, Status, WorkingHours
+from scheduling.reminders.services import new_job_id
 
 DAY_START, DAY_END, SLOT_MINUTES = time(8, 0), time(18, 0), 30
 SLOTS_PER_DAY = (DAY_END.hour - DAY_START.hour) * 60 // SLOT_MINUTES
 OCCUPANCY = 0.6  # share of grid slots booked: leaves free slots for availability
+# The reminders a demo shows: those of the last two days' visits and the next two weeks'.
+REMINDERS_BACK, REMINDERS_AHEAD = timedelta(days=2), timedelta(days=14)
 REASONS = ["Check-up", "Follow-up", "Vaccination", "Blood test", "Consultation", "Prescription renewal"]
 
 
@@ -37,6 +40,32 @@ def seed_appointments(run: DemoRun) -> None:
             object_id=run.created["appointments"],
         )
         run.analyze.append(Appointment._meta.db_table)
+    run.created["reminders"] = seed_reminders(timezone.now())
+
+
+def seed_reminders(now: datetime) -> int:
+    """Reminder rows as booking would have left them by now: sent for the times
+    passed, pending (with a job id RQ does not know yet: the worker's reconcile
+    enqueues them) for the times ahead, cancelled for cancelled visits."""
+    window = Appointment.objects.filter(
+        starts_at__gte=now - REMINDERS_BACK, starts_at__lt=now + REMINDERS_AHEAD, reminders__isnull=True
+    ).only("id", "starts_at", "status")
+    offsets = sorted(set(settings.REMINDER_OFFSETS_MINUTES), reverse=True)
+    rows = [demo_reminder(visit, offset, now) for visit in window.iterator() for offset in offsets]
+    Reminder.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def demo_reminder(appointment: Appointment, offset: int, now: datetime) -> Reminder:
+    at = appointment.starts_at - timedelta(minutes=offset)
+    reminder = Reminder(appointment=appointment, offset_minutes=offset, scheduled_for=at)
+    if appointment.status in INACTIVE_STATUSES:
+        reminder.status = ReminderStatus.CANCELLED
+    elif at <= now:
+        reminder.status, reminder.sent_at, reminder.attempts = ReminderStatus.SENT, at, 1
+    else:
+        reminder.job_id = new_job_id()
+    return reminder
 
 
 def ensure_working_hours(doctor_ids: list[int]) -> None:

@@ -5,6 +5,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import Func, Q
+from django.utils import timezone
 
 from config.encryption import EncryptedTextField
 
@@ -120,7 +121,11 @@ class Appointment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.doctor_id}/{self.client_id}"
+        """How the front desk names a visit: "Chloe Rossi with Dr. Gregory House,
+        Fri 4 Dec 12:00" (the clinic's time). Admin pages and messages only: logs
+        and audit rows carry ids, never this."""
+        starts = timezone.localtime(self.starts_at)
+        return f"{self.client} with {self.doctor}, {starts:%a} {starts.day} {starts:%b %H:%M}"
 
     def save(self, *args, **kwargs):
         self.ends_at = self.starts_at + timedelta(minutes=self.duration_minutes)

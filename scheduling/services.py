@@ -133,6 +133,26 @@ def update_appointment(*, appointment: Appointment, changes: dict, by=None, requ
     return appointment
 
 
+STATUS_ACTION_LABELS = {
+    "confirm": "Confirm",
+    "check_in": "Check in",
+    "complete": "Complete",
+    "no_show": "No-show",
+    "cancel": "Cancel",
+}
+
+
+def allowed_actions(appointment: Appointment) -> list[str]:
+    """The status actions `change_status` would accept for `appointment` now
+    (a patient's cancellation deadline aside): what the admin offers as buttons."""
+    started = appointment.starts_at <= timezone.now()
+    return [
+        action
+        for action, (sources, _target) in TRANSITIONS.items()
+        if appointment.status in sources and (action != "no_show" or started)
+    ]
+
+
 def change_status(*, appointment: Appointment, action: str, by=None, request=None) -> Appointment:
     """Move the appointment along one transition of API.md, or raise InvalidTransition."""
     sources, target = TRANSITIONS[action]

@@ -14,9 +14,10 @@ def ids(response):
 
 @pytest.fixture
 def ada(world):
-    # The world's generated names could hold a search term ("Eric Adams" has "Ada").
+    # The world's generated names and addresses could hold a search term ("Eric Adams" has "Ada").
     for record, (first, last) in ((world.client, ("Bea", "Curie")), (world.other_client, ("Cy", "Darwin"))):
         record.first_name, record.last_name = first, last
+        record.email, record.phone = f"{first.lower()}@example.test", "+15550100"
         record.save()
     return ClientFactory(first_name="Ada", last_name="Lovelace", email="ada@engines.test", phone="+441234567")
 

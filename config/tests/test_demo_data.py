@@ -42,3 +42,28 @@ def test_demo_accounts_carry_their_roles_group_and_the_patient_stays_out_of_the_
         assert user.is_staff and list(user.groups.values_list("name", flat=True)) == [user.role]
     patient = User.objects.get(username="patient")
     assert not patient.is_staff and not patient.groups.exists()
+
+
+def test_seed_demo_gives_the_visits_around_today_their_reminders_as_booking_would():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduling.models import Reminder, Status
+
+    call_command("seed_demo", doctors=3, clients=40, appointments=600)
+    now = timezone.now()
+    reminders = Reminder.objects.select_related("appointment")
+    assert reminders.exists()
+    for reminder in reminders:
+        visit = reminder.appointment
+        assert now - timedelta(days=2) <= visit.starts_at < now + timedelta(days=14)
+        if visit.status in (Status.CANCELLED, Status.NO_SHOW):
+            assert reminder.status == "cancelled"
+        elif reminder.scheduled_for <= now:
+            assert reminder.status == "sent" and reminder.sent_at == reminder.scheduled_for
+        else:
+            assert reminder.status == "pending" and reminder.job_id.startswith("reminder-")
+    assert reminders.filter(status="pending").exists() and reminders.filter(status="sent").exists()
+    ahead = Appointment.objects.filter(starts_at__gte=now, starts_at__lt=now + timedelta(days=14))
+    assert reminders.filter(appointment__in=ahead).count() == 2 * ahead.count()

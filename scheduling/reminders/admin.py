@@ -16,7 +16,7 @@ class ReminderAdmin(admin.ModelAdmin):
         "id",
         "appointment_link",
         "doctor",
-        "kind",
+        "before",
         "scheduled_for",
         "status",
         "attempts",
@@ -46,6 +46,12 @@ class ReminderAdmin(admin.ModelAdmin):
     def appointment_link(self, reminder):
         url = reverse("admin:scheduling_appointment_change", args=[reminder.appointment_id])
         return format_html('<a href="{}">#{}</a>', url, reminder.appointment_id)
+
+    @admin.display(description="Kind", ordering="offset_minutes")
+    def before(self, reminder):
+        """ "24 h before", "2 h before", "30 min before" (the API's `kind` is "1440m")."""
+        hours, minutes = divmod(reminder.offset_minutes, 60)
+        return f"{hours} h before" if not minutes else f"{reminder.offset_minutes} min before"
 
     @admin.display(description="Doctor", ordering="appointment__doctor__full_name")
     def doctor(self, reminder):
