@@ -1,19 +1,23 @@
 """Admin for appointments, time off and (inline on the doctor) working hours.
 Every write goes through scheduling.services, so the admin obeys the API's rules."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.admin_errors import form_errors_from
 from config.admin_log import NoLogEntryMixin
 from config.exceptions import DomainError
-from scheduling import admin_client, admin_hours, services
+from scheduling import admin_client, admin_hours, selectors, services
 from scheduling.admin_filters import WhenFilter, ordering_for
 from scheduling.admin_scope import ScopedToDoctorMixin
+from scheduling.exceptions import SlotTaken
 from scheduling.models import Appointment
 from scheduling.permissions import appointment_fields_editable_by
 from scheduling.reminders import admin as reminders_admin
@@ -37,9 +41,24 @@ class AppointmentAdminForm(forms.ModelForm):
             return cleaned
         try:
             self.instance = self._save_through_services(cleaned)
+        except SlotTaken as error:
+            form_errors_from(self, SlotTaken(self._slot_taken_detail(cleaned, error.detail)))
         except (ValidationError, DomainError) as error:
             form_errors_from(self, error)
         return cleaned
+
+    def _slot_taken_detail(self, cleaned, detail: str) -> str:
+        """The refusal, with the visit it clashes with and the doctor's next free time."""
+        doctor, starts_at = cleaned.get("doctor") or self.instance.doctor, cleaned["starts_at"]
+        minutes = cleaned.get("duration_minutes") or self.instance.duration_minutes
+        ends_at = starts_at + timedelta(minutes=minutes)
+        clash = selectors.clashing_visit(doctor, starts_at, ends_at, exclude_pk=self.instance.pk)
+        if clash is not None:
+            detail += f" It clashes with {clash}."
+        if (free := selectors.next_free_start(doctor, starts_at, minutes)) is not None:
+            local = timezone.localtime(free)
+            detail += f" The next free {minutes} minutes: {local:%a} {local.day} {local:%b %H:%M}."
+        return detail
 
     def _save_through_services(self, cleaned):
         if self.instance.pk is None:

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.admin import UserAdmin
 from config.admin_errors import form_errors_from
-from scheduling import cache, services
+from scheduling import cache, selectors, services
 from scheduling.admin_scope import ScopedToDoctorMixin, doctor_choices
 from scheduling.models import TimeOff, WorkingHours
 
@@ -146,18 +146,34 @@ class WorkingHoursAdmin(WeekdayNamesMixin, ScopedToDoctorMixin, admin.ModelAdmin
 
 
 class TimeOffForm(forms.ModelForm):
+    save_anyway = forms.BooleanField(
+        required=False,
+        label="Save anyway",
+        help_text="Booked visits in this period stay booked: move or cancel them yourself.",
+    )
+
     class Meta:
         model = TimeOff
         fields = ["doctor", "starts_at", "ends_at", "reason"]
 
     def clean(self):
         """The period judged by the service's rule, said on the field (not the
-        database constraint's name)."""
+        database constraint's name); booked visits it covers are listed before
+        it is saved, unless "Save anyway" is ticked."""
         cleaned = super().clean()
+        starts_at, ends_at, doctor = cleaned.get("starts_at"), cleaned.get("ends_at"), cleaned.get("doctor")
         try:
-            services.check_time_off_period(starts_at=cleaned.get("starts_at"), ends_at=cleaned.get("ends_at"))
+            services.check_time_off_period(starts_at=starts_at, ends_at=ends_at)
         except ValidationError as error:
             form_errors_from(self, error)
+            return cleaned
+        if doctor and starts_at and ends_at and not cleaned.get("save_anyway"):
+            covered = selectors.covered_visits(doctor, starts_at, ends_at)
+            if covered:
+                listed = "; ".join(str(visit) for visit in covered)
+                self.add_error(
+                    "save_anyway", f"This time off covers {len(covered)} booked visit(s): {listed}."
+                )
         return cleaned
 
 

@@ -82,6 +82,29 @@ def day_slots(doctor, day: date, duration_minutes: int) -> list[tuple[datetime, 
     return slots
 
 
+def clashing_visit(doctor, starts_at: datetime, ends_at: datetime, *, exclude_pk=None):
+    """The doctor's active visit that a booking from `starts_at` to `ends_at` overlaps."""
+    visits = Appointment.objects.active().overlapping(starts_at, ends_at).filter(doctor=doctor)
+    return visits.exclude(pk=exclude_pk).select_related("client", "doctor").order_by("starts_at").first()
+
+
+def covered_visits(doctor, starts_at: datetime, ends_at: datetime) -> list[Appointment]:
+    """The doctor's active visits a period off from `starts_at` to `ends_at` covers."""
+    visits = Appointment.objects.active().overlapping(starts_at, ends_at).filter(doctor=doctor)
+    return list(visits.select_related("client", "doctor").order_by("starts_at"))
+
+
+def next_free_start(doctor, after: datetime, duration_minutes: int, *, days: int = 14) -> datetime | None:
+    """The first free slot of `duration_minutes` at or after `after`, within `days`."""
+    first = local_date(after)
+    for offset in range(days):
+        if free := future_slots(
+            day_slots(doctor, first + timedelta(days=offset), duration_minutes), now=after
+        ):
+            return free[0][0]
+    return None
+
+
 def future_slots(slots, now: datetime | None = None):
     now = now or timezone.now()
     return [(start, end) for start, end in slots if start >= now]

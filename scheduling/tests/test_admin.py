@@ -1,6 +1,6 @@
 """The admin books and changes appointments through the same services."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -114,3 +114,20 @@ def test_working_hours_inline_refuses_overlapping_blocks(world, admin_client):
     formset = response.context["inline_admin_formsets"][0].formset
     assert formset.non_form_errors() == ["Monday: the blocks overlap."]
     assert not WorkingHours.objects.exists()
+
+
+def test_an_overlap_names_the_visit_it_clashes_with_and_the_next_free_time(world, admin_client):
+    start = next_slot(days=2)
+    for weekday in range(7):
+        WorkingHours.objects.create(doctor=world.doctor, weekday=weekday, start=time(8), end=time(18))
+    world.other_client.first_name, world.other_client.last_name = "Chloe", "Rossi"
+    world.other_client.save()
+    AppointmentFactory(doctor=world.doctor, client=world.other_client, starts_at=start)
+    response = admin_client.post(ADD, form(world, start))
+    page = response.content.decode()
+    assert response.status_code == 200
+    free = timezone.localtime(start + timedelta(minutes=30))
+    assert "The doctor already has an appointment at that time." in page
+    assert f"It clashes with Chloe Rossi with {world.doctor.full_name}, " in page
+    assert f"The next free 30 minutes: {free:%a} {free.day} {free:%b %H:%M}." in page
+    assert Appointment.objects.filter(client=world.client).count() == 0

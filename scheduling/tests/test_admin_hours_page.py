@@ -74,3 +74,30 @@ def test_working_hours_list_filters_and_shows_weekdays_by_name(world, admin_clie
     assert "Wednesday" in page and "?weekday=2" in page
     filtered = admin_client.get("/admin/scheduling/workinghours/?weekday=3").content.decode()
     assert "0 working hours" in filtered or "0 working hourss" in filtered
+
+
+def test_time_off_lists_the_visits_it_covers_before_it_is_saved(world, admin_client):
+    from scheduling.tests.factories import AppointmentFactory, next_slot
+
+    start = next_slot(days=3, hour=10)
+    world.client.first_name, world.client.last_name = "Chloe", "Rossi"
+    world.client.save()
+    AppointmentFactory(doctor=world.doctor, client=world.client, starts_at=start)
+    local = timezone.localtime(start)
+    form = {
+        "doctor": world.doctor.pk,
+        "starts_at_0": local.strftime("%Y-%m-%d"),
+        "starts_at_1": "09:00:00",
+        "ends_at_0": local.strftime("%Y-%m-%d"),
+        "ends_at_1": "12:00:00",
+        "reason": "Conference",
+    }
+    first = admin_client.post("/admin/scheduling/timeoff/add/", form)
+    assert first.status_code == 200
+    assert f"This time off covers 1 booked visit(s): Chloe Rossi with {world.doctor.full_name}, " in (
+        first.content.decode()
+    )
+    assert not TimeOff.objects.exists()
+    second = admin_client.post("/admin/scheduling/timeoff/add/", {**form, "save_anyway": "on"})
+    assert second.status_code == 302
+    assert TimeOff.objects.filter(doctor=world.doctor, reason="Conference").count() == 1
