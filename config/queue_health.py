@@ -53,14 +53,16 @@ class HeartbeatMixin:
             self.revive_scheduler()
 
     def revive_scheduler(self):
-        """Restart this worker's scheduler if it died (it does when Redis goes
-        away), on every heartbeat (every ~25 s) rather than on RQ's maintenance
-        pass (every 10 minutes), the way RQ's `run_maintenance_tasks` does: take
-        the queue's scheduler lock (ours is simply refreshed; another worker's
-        dead scheduler's lock expires 61 s after its last beat) and fork a new
-        scheduler. A worker whose scheduler never held the lock just tries it."""
+        """Restart this worker's scheduler process if it died (it does when Redis
+        goes away), on every heartbeat (every ~25 s) rather than on RQ's
+        maintenance pass (every 10 minutes), the way RQ's `run_maintenance_tasks`
+        does: take the queue's scheduler lock again (it still names this
+        scheduler, or has expired) and fork a new one. A worker that never ran a
+        scheduler process (burst mode, or another worker holds the lock) is left
+        to RQ's own maintenance."""
         scheduler = getattr(self, "scheduler", None)
-        if scheduler is None or (scheduler._process is not None and scheduler._process.is_alive()):
+        process = getattr(scheduler, "_process", None)
+        if process is None or process.is_alive():
             return
         scheduler.acquire_locks(auto_start=True)
 
