@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from accounts import services
 from accounts.forms import UserCreateForm, UserEditForm
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, Role, User
 
 
 @admin.register(User)
@@ -35,6 +35,17 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    def get_queryset(self, request):
+        """Who sees which accounts: an admin every one; the front desk the
+        clinic's people only. A patient's account is reached through their
+        client record, whose Account box (an autocomplete limited to patient
+        accounts by the field itself) is the one place staff meet them."""
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser or user.is_admin or request.path == reverse("admin:autocomplete"):
+            return queryset
+        return queryset.exclude(role=Role.PATIENT)
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:

@@ -67,6 +67,15 @@ class ClientAdmin(NoLogEntryMixin, ClinicianAdminMixin, admin.ModelAdmin):
     def name(self, client):
         return f"{client.last_name}, {client.first_name}"
 
+    def autocomplete_label(self, client) -> str:
+        """`Chloe Rossi · b. 3 Feb 1990 · +44 20 7946 0000` (config.admin_autocomplete)."""
+        parts = [f"{client.first_name} {client.last_name}"]
+        if client.date_of_birth:
+            parts.append(f"b. {client.date_of_birth.day} {client.date_of_birth:%b %Y}")
+        if client.phone:
+            parts.append(client.phone)
+        return " · ".join(parts)
+
     @admin.display(description="Archived", ordering="is_archived")
     def archived(self, client):
         """A word on the few archived records, not a red mark on every active one."""

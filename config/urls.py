@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from config import errors, health, metrics
+from config import admin_autocomplete, errors, health, metrics
 
 handler404 = "config.errors.handler404"
 handler500 = "config.errors.handler500"
@@ -26,6 +26,7 @@ urlpatterns = [
     re_path(r"^api(?:/.*)?$", errors.api_not_found),
     # The admin's sign-in and sign-out, rate-limited and audited (accounts/admin_login.py).
     path("admin/", include("accounts.admin_urls")),
+    path("admin/autocomplete/", admin_autocomplete.autocomplete),  # labelled results
     path("admin/", admin.site.urls),
     # Private calendar subscription (API.md, "Calendar"): the token is the credential.
     path("", include("scheduling.feed_urls")),

@@ -1,7 +1,8 @@
 """Admin for appointments, time off and (inline on the doctor) working hours.
 Every write goes through scheduling.services, so the admin obeys the API's rules."""
 
-from datetime import timedelta
+import contextlib
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.admin_errors import form_errors_from
 from config.admin_log import NoLogEntryMixin
+from config.admin_widgets import MINUTE_FIELDS
 from config.exceptions import DomainError
 from scheduling import admin_client, admin_hours, selectors, services
 from scheduling.admin_filters import WhenFilter, ordering_for
@@ -76,6 +78,7 @@ class AppointmentAdminForm(forms.ModelForm):
 @admin.register(Appointment)
 class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
+    formfield_overrides = MINUTE_FIELDS
     list_display = ("starts_at", "client", "doctor", "status", "reason")
     list_filter = (WhenFilter, "status", ("doctor", admin.RelatedOnlyFieldListFilter))
     search_fields = ("client__last_name", "client__first_name", "doctor__full_name", "doctor__username")
@@ -113,12 +116,17 @@ class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
         actions = []
         if appointment is not None and self.has_change_permission(request, appointment):
             actions = [(a, services.STATUS_ACTION_LABELS[a]) for a in services.allowed_actions(appointment)]
-        extra_context = {**(extra_context or {}), "status_actions": actions}
+        extra_context = {
+            **(extra_context or {}),
+            "status_actions": actions,
+            "status_next": _safe_next(request, request.GET.get("next", "")),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def status_view(self, request, object_id, action):
-        """POST from a status button: one transition through the service, then
-        back to where the button was (`next`: the day schedule) or the visit."""
+        """POST from a status button: one transition through the service (a
+        cancellation with its optional `reason`), then back to where the button
+        was (`next`: the day schedule) or the visit."""
         appointment = self.get_object(request, str(object_id))
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -126,11 +134,36 @@ class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
             raise Http404
         if not self.has_change_permission(request, appointment):
             raise PermissionDenied
-        self._apply(request, [appointment], action)
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-            back = reverse("admin:scheduling_appointment_change", args=[appointment.pk])
-        return HttpResponseRedirect(back)
+        reason = request.POST.get("reason", "")[: services.MAX_CANCEL_REASON]
+        self._apply(request, [appointment], action, reason=reason)
+        back = _safe_next(request, request.POST.get("next", ""))
+        return HttpResponseRedirect(
+            back or reverse("admin:scheduling_appointment_change", args=[appointment.pk])
+        )
+
+    def get_changeform_initial_data(self, request):
+        """`?doctor=&starts_at=YYYY-MM-DDTHH:MM` (a free slot of the day schedule)
+        fills the booking form; a `starts_at` that is not a time is left out."""
+        initial = super().get_changeform_initial_data(request)
+        raw = initial.pop("starts_at", None)
+        with contextlib.suppress(TypeError, ValueError):
+            initial["starts_at"] = timezone.make_aware(datetime.fromisoformat(raw))
+        return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Booked from the day schedule: back to it (the message shows there)."""
+        back = _safe_next(request, request.GET.get("next", ""))
+        if back and "_save" in request.POST:
+            self.message_user(request, f"Booked: {obj}.", messages.SUCCESS)
+            return HttpResponseRedirect(back)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        back = _safe_next(request, request.GET.get("next", ""))
+        if back and "_save" in request.POST:
+            self.message_user(request, f"Saved: {obj}.", messages.SUCCESS)
+            return HttpResponseRedirect(back)
+        return super().response_change(request, obj)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -162,20 +195,21 @@ class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
         for appointment in queryset:
             services.delete_appointment(appointment=appointment, by=request.user, request=request)
 
-    def _apply(self, request, queryset, action: str):
-        done = 0
+    def _apply(self, request, queryset, action: str, reason: str = ""):
+        done = []
         for appointment in queryset:
             try:
                 services.change_status(
-                    appointment=appointment, action=action, by=request.user, request=request
+                    appointment=appointment, action=action, by=request.user, request=request, reason=reason
                 )
-                done += 1
+                done.append(appointment)
             except DomainError as error:
-                self.message_user(request, f"Appointment #{appointment.pk}: {error.detail}", messages.ERROR)
-        if done:
-            self.message_user(
-                request, f"{done} appointment(s): {action.replace('_', '-')} done.", messages.SUCCESS
-            )
+                self.message_user(request, f"{appointment}: {error.detail}", messages.ERROR)
+        label = services.STATUS_ACTION_LABELS[action]
+        if len(done) == 1:
+            self.message_user(request, f"{label}: {done[0]}.", messages.SUCCESS)
+        elif done:
+            self.message_user(request, f"{label}: {len(done)} appointments.", messages.SUCCESS)
 
     @admin.action(description="Confirm selected appointments", permissions=["change"])
     def confirm_selected(self, request, queryset):
@@ -196,6 +230,13 @@ class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
     @admin.action(description="Cancel selected appointments", permissions=["change"])
     def cancel_selected(self, request, queryset):
         self._apply(request, queryset, "cancel")
+
+
+def _safe_next(request, url: str) -> str:
+    """`url` when it points back into this site, else ""."""
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return ""
 
 
 admin_client.register(admin.site)

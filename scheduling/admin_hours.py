@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.admin import UserAdmin
 from config.admin_errors import form_errors_from
+from config.admin_widgets import MINUTE_FIELDS
 from scheduling import cache, selectors, services
 from scheduling.admin_scope import ScopedToDoctorMixin, doctor_choices
 from scheduling.models import TimeOff, WorkingHours
@@ -58,6 +59,7 @@ class WorkingHoursFormSet(forms.BaseInlineFormSet):
 
 
 class WorkingHoursInline(WeekdayNamesMixin, admin.TabularInline):
+    formfield_overrides = MINUTE_FIELDS
     """Shown on doctors' pages of the User admin only."""
 
     model = WorkingHours
@@ -112,6 +114,7 @@ class WorkingHoursForm(forms.ModelForm):
 
 
 class WorkingHoursAdmin(WeekdayNamesMixin, ScopedToDoctorMixin, admin.ModelAdmin):
+    formfield_overrides = MINUTE_FIELDS
     """Weekly hours; a doctor sees and edits their own (the API's working-hours rule)."""
 
     form = WorkingHoursForm
@@ -178,6 +181,7 @@ class TimeOffForm(forms.ModelForm):
 
 
 class TimeOffAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
+    formfield_overrides = MINUTE_FIELDS
     form = TimeOffForm
     list_display = ("doctor", "starts_at", "ends_at", "reason")
     list_filter = (("doctor", admin.RelatedOnlyFieldListFilter), "starts_at")

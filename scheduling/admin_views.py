@@ -1,19 +1,22 @@
 """The admin's day schedule: one local day, a column per doctor the user may
 see, a row per 30-minute slot, booked appointments as blocks coloured by
-status, time off and hours outside the working blocks shaded.
+status (each with its status buttons), free working slots to click to book,
+time off, a day off and hours outside the working blocks shaded, and a line
+at "now".
 
 Server-rendered (templates/admin/scheduling/day_schedule.html); reads through
 scheduling.selectors, three queries whatever the number of bookings."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduling import selectors
+from scheduling import selectors, services
 from scheduling.models import Status
 
 SLOT_MINUTES = 30
@@ -32,6 +35,15 @@ class Block:
     url: str = ""
     time: str = ""
     title: str = ""
+    pk: int | None = None
+    reason: str = ""
+    status: str = ""
+    actions: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def suffix(self) -> str:
+        """Makes the ids of this visit's buttons unique on the page."""
+        return f"-{self.pk}"
 
 
 @dataclass
@@ -40,6 +52,7 @@ class Column:
     works_today: bool = False
     appointments: list[Block] = field(default_factory=list)
     shaded: list[Block] = field(default_factory=list)
+    free: list[Block] = field(default_factory=list)
 
 
 def parse_day(raw: str | None) -> tuple[date, bool]:
@@ -71,7 +84,11 @@ def _hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def build_schedule(user, day: date) -> dict:
+def build_schedule(
+    user, day: date, *, can_add: bool = False, can_change: bool = False, back: str = ""
+) -> dict:
+    """The page's grid. `can_add` offers the free slots as booking links,
+    `can_change` the status buttons; both come back to `back` (this page)."""
     doctors = list(selectors.schedule_doctors(user))
     ids = [doctor.pk for doctor in doctors]
     appointments = list(selectors.day_appointments(user, day, ids))
@@ -104,6 +121,8 @@ def build_schedule(user, day: date) -> dict:
     for doctor_id, column in columns.items():
         worked = sorted(blocks_by_doctor.get(doctor_id, []))
         column.works_today = bool(worked)
+        if not worked:
+            column.shaded.append(place(first, last, css="day-off", label="Day off"))
         cursor = first
         for start, end in worked:  # shade the gaps around the working blocks
             if start > cursor:
@@ -131,8 +150,20 @@ def build_schedule(user, day: date) -> dict:
                 url=reverse("admin:scheduling_appointment_change", args=[appointment.pk]),
                 time=time,
                 title=f"{time} · {status} · {client.first_name} {client.last_name}",
+                pk=appointment.pk,
+                reason=appointment.reason,
+                status=status,
+                actions=_actions(appointment) if can_change else [],
             )
         )
+    if can_add:
+        busy = _busy_minutes(day, appointments, time_off)
+        for doctor_id, column in columns.items():
+            for start in _free_starts(day, blocks_by_doctor.get(doctor_id, []), busy.get(doctor_id, [])):
+                url = _booking_url(column.doctor, day, start, back)
+                column.free.append(
+                    place(start, start + SLOT_MINUTES, css="free-slot", time=_hhmm(start), url=url)
+                )
     slots = [_hhmm(minute) for minute in range(first, last, SLOT_MINUTES)]
     return {
         "columns": list(columns.values()),
@@ -140,7 +171,53 @@ def build_schedule(user, day: date) -> dict:
         "grid_height": len(slots) * SLOT_PX,
         "slot_px": SLOT_PX,
         "appointment_count": len(appointments),
+        "now_top": _now_top(day, first, last),
     }
+
+
+def _actions(appointment) -> list[tuple[str, str]]:
+    return [
+        (action, services.STATUS_ACTION_LABELS[action]) for action in services.allowed_actions(appointment)
+    ]
+
+
+def _busy_minutes(day: date, appointments, time_off) -> dict[int, list[tuple[int, int]]]:
+    """Per doctor, the (start, end) minutes of `day` taken by visits or time off."""
+    busy: dict[int, list[tuple[int, int]]] = {}
+    for taken in [*appointments, *time_off]:
+        busy.setdefault(taken.doctor_id, []).append(
+            (_minute_of(day, taken.starts_at), _minute_of(day, taken.ends_at))
+        )
+    return busy
+
+
+def _free_starts(day: date, worked, busy) -> list[int]:
+    """Slot starts inside a working block, clear of `busy`, not yet begun."""
+    now = timezone.now()
+    starts = []
+    for block_start, block_end in worked:
+        start = -(-block_start // SLOT_MINUTES) * SLOT_MINUTES
+        for minute in range(start, block_end - SLOT_MINUTES + 1, SLOT_MINUTES):
+            end = minute + SLOT_MINUTES
+            taken = any(b_start < end and minute < b_end for b_start, b_end in busy)
+            if not taken and selectors.local_moment(day, time(minute // 60, minute % 60)) > now:
+                starts.append(minute)
+    return starts
+
+
+def _booking_url(doctor, day: date, minute: int, back: str) -> str:
+    """The booking form with the doctor and time filled in, coming back to `back`."""
+    query = {"doctor": doctor.pk, "starts_at": f"{day.isoformat()}T{_hhmm(minute)}", "next": back}
+    return f"{reverse('admin:scheduling_appointment_add')}?{urlencode(query)}"
+
+
+def _now_top(day: date, first: int, last: int) -> int | None:
+    """Where the "now" line goes, when `day` is today and now is on the grid."""
+    now = timezone.localtime(timezone.now(), selectors.clinic_zone())
+    minute = now.hour * 60 + now.minute
+    if now.date() != day or not first <= minute < last:
+        return None
+    return (minute - first) * SLOT_PX // SLOT_MINUTES
 
 
 def day_schedule_view(model_admin):
@@ -151,6 +228,9 @@ def day_schedule_view(model_admin):
             raise PermissionDenied
         day, valid = parse_day(request.GET.get("date"))
         today = timezone.localdate()
+        back = f"{request.path}?{urlencode({'date': day.isoformat()})}"
+        can_add = model_admin.has_add_permission(request)
+        can_change = model_admin.has_change_permission(request)
         context = {
             **model_admin.admin_site.each_context(request),
             "title": f"Day schedule — {day:%A %d %B %Y}",
@@ -167,8 +247,10 @@ def day_schedule_view(model_admin):
                 for value, label in Status.choices
                 if value not in (Status.CANCELLED, Status.NO_SHOW)
             ],
-            "can_add": model_admin.has_add_permission(request),
-            **build_schedule(request.user, day),
+            "can_add": can_add,
+            "back": back,
+            "zone": selectors.clinic_zone().key,
+            **build_schedule(request.user, day, can_add=can_add, can_change=can_change, back=back),
         }
         return TemplateResponse(request, "admin/scheduling/day_schedule.html", context)
 

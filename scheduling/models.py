@@ -74,6 +74,8 @@ class Appointment(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     reason = EncryptedTextField(max_length=500, blank=True, default="")  # PHI, like the notes
     notes = EncryptedTextField(blank=True, default="")
+    # Why it was cancelled, when someone said (PHI like the reason); null: nobody did.
+    cancel_reason = EncryptedTextField(max_length=500, blank=True, null=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

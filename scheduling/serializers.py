@@ -20,7 +20,7 @@ class AppointmentSerializer(ModelSerializer):
         model = Appointment
         fields = [
             "id", "client", "doctor", "starts_at", "duration_minutes", "ends_at",
-            "status", "reason", "notes", "created_at", "updated_at",
+            "status", "reason", "notes", "cancel_reason", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -36,6 +36,7 @@ class AppointmentSerializer(ModelSerializer):
             "status": appointment.status,
             "reason": appointment.reason,
             "notes": appointment.notes,
+            "cancel_reason": appointment.cancel_reason,
             "created_at": iso_datetime(appointment.created_at),
             "updated_at": iso_datetime(appointment.updated_at),
         }
@@ -59,6 +60,12 @@ class BookingSerializer(serializers.Serializer):
     duration_minutes = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
     reason = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
     notes = StrictCharField(allow_blank=True, required=False, default="")
+
+
+class CancelSerializer(serializers.Serializer):
+    """The optional body of POST {id}/cancel."""
+
+    reason = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
 
 
 class AppointmentChangeSerializer(serializers.Serializer):

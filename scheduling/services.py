@@ -133,6 +133,7 @@ def update_appointment(*, appointment: Appointment, changes: dict, by=None, requ
     return appointment
 
 
+MAX_CANCEL_REASON = 500
 STATUS_ACTION_LABELS = {
     "confirm": "Confirm",
     "check_in": "Check in",
@@ -153,8 +154,11 @@ def allowed_actions(appointment: Appointment) -> list[str]:
     ]
 
 
-def change_status(*, appointment: Appointment, action: str, by=None, request=None) -> Appointment:
-    """Move the appointment along one transition of API.md, or raise InvalidTransition."""
+def change_status(
+    *, appointment: Appointment, action: str, by=None, request=None, reason: str = ""
+) -> Appointment:
+    """Move the appointment along one transition of API.md, or raise InvalidTransition.
+    A cancellation keeps its optional `reason` (encrypted, never in the audit row)."""
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -169,12 +173,16 @@ def change_status(*, appointment: Appointment, action: str, by=None, request=Non
                     f"Patients can cancel until {settings.PATIENT_CANCEL_HOURS} hours before the start."
                 )
         appointment.status = target
-        appointment.save(update_fields=["status", "updated_at"])
+        changed = ["status"]
+        if action == "cancel" and reason.strip():
+            appointment.cancel_reason = reason.strip()[:MAX_CANCEL_REASON]
+            changed.append("cancel_reason")
+        appointment.save(update_fields=[*changed, "updated_at"])
         if target in (Status.CANCELLED, Status.NO_SHOW):
             reminders.cancel_reminders(appointment)
         if target == Status.CANCELLED:
             reminders.send_cancellation(appointment)
-        record_event(action=AuditAction.UPDATE, actor=by, obj=appointment, request=request, fields=["status"])
+        record_event(action=AuditAction.UPDATE, actor=by, obj=appointment, request=request, fields=changed)
         cache.invalidate_appointments(appointment.doctor_id)
     return appointment
 
@@ -191,8 +199,8 @@ def complete_appointment(*, appointment, by=None, request=None):
     return change_status(appointment=appointment, action="complete", by=by, request=request)
 
 
-def cancel_appointment(*, appointment, by=None, request=None):
-    return change_status(appointment=appointment, action="cancel", by=by, request=request)
+def cancel_appointment(*, appointment, by=None, request=None, reason: str = ""):
+    return change_status(appointment=appointment, action="cancel", by=by, request=request, reason=reason)
 
 
 def mark_no_show(*, appointment, by=None, request=None):

@@ -38,7 +38,7 @@ def rotate(*args) -> str:
 def test_every_encrypted_column_is_found():
     found = {model: names for model, names in encrypted_model_fields()}
     assert found[Client] == ["medical_history", "notes"]
-    assert found[Appointment] == ["reason", "notes"]
+    assert found[Appointment] == ["reason", "notes", "cancel_reason"]
 
 
 def test_rotation_re_encrypts_under_the_newest_key_and_old_rows_read_meanwhile(settings, db):

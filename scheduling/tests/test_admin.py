@@ -69,7 +69,8 @@ def test_confirm_and_cancel_actions_report_each_failure(world, admin_client):
     )
     assert response.status_code == 200
     text = [str(m) for m in response.context["messages"]]
-    assert any(f"#{done.pk}" in m for m in text)
+    assert any(m.startswith(f"{done}: Cannot confirm a completed appointment.") for m in text)
+    assert f"Confirm: {fine}." in text
     fine.refresh_from_db()
     done.refresh_from_db()
     assert (fine.status, done.status) == (Status.CONFIRMED, Status.COMPLETED)

@@ -54,7 +54,7 @@ def test_day_schedule_shows_a_column_per_doctor_and_blocks_by_status(world, admi
     assert [b.css for b in columns[world.other_doctor.pk].appointments] == ["status-confirmed"]
     assert "time-off" in {shade.css for shade in columns[world.other_doctor.pk].shaded}
     html = response.content.decode()
-    assert f'href="/admin/scheduling/appointment/{mine.pk}/change/"' in html
+    assert f'href="/admin/scheduling/appointment/{mine.pk}/change/?next=' in html
     assert 'type="date"' in html and f"?date={(day - timedelta(days=1)).isoformat()}" in html
 
 

@@ -2,9 +2,10 @@
 open now, each through scheduling.services.change_status."""
 
 import pytest
+from django.db import connection
 
 from accounts.models import AuditEvent
-from scheduling.models import Status
+from scheduling.models import Appointment, Status
 from scheduling.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,30 @@ def test_a_scheduled_future_visit_offers_confirm_and_cancel_only(world, admin_as
     visit = AppointmentFactory(doctor=world.doctor, client=world.client)
     page = admin_as(world.staff).get(f"/admin/scheduling/appointment/{visit.pk}/change/").content.decode()
     assert buttons(page) == {"confirm", "cancel"}
-    assert 'data-confirm="Cancel this appointment?' in page
+    # Cancel opens a short form first: an optional reason, then a second click.
+    assert 'id="cancel-confirm"' in page and 'name="reason"' in page
+
+
+def test_cancel_keeps_the_reason_encrypted_and_out_of_the_audit_row(world, admin_as):
+    visit = AppointmentFactory(doctor=world.doctor, client=world.client)
+    response = admin_as(world.staff).post(status_url(visit, "cancel"), {"reason": "  Flu, rebooking later "})
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert (visit.status, visit.cancel_reason) == (Status.CANCELLED, "Flu, rebooking later")
+    stored = Appointment.objects.filter(pk=visit.pk).values_list("cancel_reason", flat=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cancel_reason FROM scheduling_appointment WHERE id = %s", [visit.pk])
+        assert "Flu" not in cursor.fetchone()[0]
+    assert list(stored) == ["Flu, rebooking later"]
+    event = AuditEvent.objects.get(object_type="appointment", object_id=str(visit.pk))
+    assert event.fields == ["cancel_reason", "status"]  # sorted, names only
+
+
+def test_cancel_without_a_reason_stores_none(world, admin_as):
+    visit = AppointmentFactory(doctor=world.doctor, client=world.client)
+    admin_as(world.staff).post(status_url(visit, "cancel"))
+    visit.refresh_from_db()
+    assert (visit.status, visit.cancel_reason) == (Status.CANCELLED, None)
 
 
 def test_confirm_then_check_in_from_the_buttons(world, admin_as):
@@ -110,7 +134,7 @@ def test_a_visit_reads_as_names_on_its_page_and_no_name_reaches_djangos_log(worl
 
 def test_the_audit_list_links_to_the_objects_and_filters_by_actor(world, admin_client):
     visit = AppointmentFactory(doctor=world.doctor, client=world.client)
-    admin_client.post(status_url(visit, "confirm"))
+    admin_client.post(status_url(visit, "confirm"), follow=True)  # its message (with names) shown there
     page = admin_client.get(
         "/admin/accounts/auditevent/", {"actor__id__exact": world.admin.pk}
     ).content.decode()

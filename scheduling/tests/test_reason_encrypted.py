@@ -108,7 +108,7 @@ def test_the_migration_encrypts_existing_reasons_and_back(world):
         migrate(ENCRYPTED)
         for n, visit in enumerate(visits):
             assert decrypted(stored_reason(visit.pk)) == f"{REASON} {n}"
-            assert Appointment.objects.get(pk=visit.pk).reason == f"{REASON} {n}"
+            assert Appointment.objects.only("reason").get(pk=visit.pk).reason == f"{REASON} {n}"
 
         migrate(BEFORE)
         assert [stored_reason(visit.pk) for visit in visits] == [f"{REASON} {n}" for n in range(3)]

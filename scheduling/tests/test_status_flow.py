@@ -140,6 +140,46 @@ def test_staff_may_cancel_after_the_patient_deadline(world, api):
     assert api(world.staff).post(url(appointment, "cancel")).status_code == 200
 
 
+@pytest.mark.parametrize("role", ["staff", "patient"])
+def test_cancel_keeps_an_optional_reason(world, api, role):
+    appointment = AppointmentFactory(
+        doctor=world.doctor, client=world.client, starts_at=timezone.now() + timedelta(days=3)
+    )
+    response = api(world.user(role)).post(
+        url(appointment, "cancel"), {"reason": "Moving away"}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["cancel_reason"]) == ("cancelled", "Moving away")
+    appointment.refresh_from_db()
+    assert appointment.cancel_reason == "Moving away"
+    event = AuditEvent.objects.filter(object_type="appointment", object_id=str(appointment.pk)).latest("at")
+    assert event.fields == ["cancel_reason", "status"]  # sorted, names only
+
+
+def test_cancel_without_a_body_answers_a_null_reason(world, api):
+    appointment = AppointmentFactory(doctor=world.doctor, client=world.client)
+    response = api(world.staff).post(url(appointment, "cancel"))
+    assert (response.status_code, response.json()["cancel_reason"]) == (200, None)
+
+
+@pytest.mark.parametrize("reason", ["x" * 501, 42, None])
+def test_a_bad_cancel_reason_is_refused_and_nothing_changes(world, api, reason):
+    appointment = AppointmentFactory(doctor=world.doctor, client=world.client)
+    response = api(world.staff).post(url(appointment, "cancel"), {"reason": reason}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error" and "reason" in response.json()["errors"]
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.cancel_reason) == (Status.SCHEDULED, None)
+
+
+def test_cancel_reason_is_read_only_in_patch(world, api):
+    appointment = AppointmentFactory(doctor=world.doctor, client=world.client)
+    response = api(world.staff).patch(
+        f"/api/v1/appointments/{appointment.pk}", {"cancel_reason": "x"}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "validation_error")
+
+
 def test_cancelling_frees_the_slot(world, api):
     start = next_slot()
     appointment = AppointmentFactory(doctor=world.doctor, client=world.client, starts_at=start)

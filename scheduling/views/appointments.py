@@ -14,12 +14,17 @@ from scheduling.filters import AppointmentFilter
 from scheduling.idempotency import idempotent
 from scheduling.models import Appointment
 from scheduling.permissions import AppointmentPermission, appointment_fields_editable_by
-from scheduling.serializers import AppointmentChangeSerializer, AppointmentSerializer, BookingSerializer
+from scheduling.serializers import (
+    AppointmentChangeSerializer,
+    AppointmentSerializer,
+    BookingSerializer,
+    CancelSerializer,
+)
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, description="Replays the first answer for 24 h."
 )
-READ_ONLY_FIELDS = ("id", "client", "status", "ends_at", "created_at", "updated_at")
+READ_ONLY_FIELDS = ("id", "client", "status", "ends_at", "cancel_reason", "created_at", "updated_at")
 
 
 # The status actions: POST {id}/<verb>, one transition of the status flow each,
@@ -109,11 +114,18 @@ class AppointmentViewSet(
     def complete(self, request, pk=None):
         return self._transition(services.complete_appointment)
 
-    @status_action_schema
+    @extend_schema(request=CancelSerializer, responses=AppointmentSerializer, parameters=[IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     @idempotent
     def cancel(self, request, pk=None):
-        return self._transition(services.cancel_appointment)
+        """The body is optional: `{"reason": "..."}` is kept with the cancellation."""
+        appointment = self.get_object()
+        body = CancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        appointment = services.cancel_appointment(
+            appointment=appointment, by=request.user, request=request, reason=body.validated_data["reason"]
+        )
+        return Response(AppointmentSerializer(appointment).data)
 
     @status_action_schema
     @action(detail=True, methods=["post"], url_path="no-show", url_name="no-show")
