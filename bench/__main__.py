@@ -1,12 +1,19 @@
-"""`make bench`: load-test the hot endpoints against gunicorn at a realistic scale.
+"""`make bench`: load-test the hot endpoints against gunicorn at a realistic scale,
+beside the floor: a bare Django application under the same gunicorn settings
+(bench/floor.py).
 
-Prints requests/s, p50 and p99 for each endpoint and its ratio to
-`/health/live` measured in the same run, the queries and server time per
-request (from the Server-Timing header), writes bench/results/latest.json and
-ends with one `bench: <name> ratio=… rps=… p99_ms=…` line per endpoint.
+Rounds are interleaved (the floor, then each endpoint; again), so a noisy
+minute on a shared machine hits every figure alike. For each endpoint it
+prints the medians over the rounds of requests/s, p50, p99 and its ratio to
+the floor measured in the same round, with the ratio's spread (min-max), the
+queries and server time per request (from the Server-Timing header); writes
+bench/results/latest.json and ends with one
+`bench: <name> ratio=… rps=… p99_ms=…` line per endpoint (median ratio to the
+floor). `/health/live`'s ratio is the fixed cost of the project's stack.
 
 Environment: BENCH_SCALE (appointments, default 100000), BENCH_SECONDS
-(per endpoint, default 10), BENCH_CONNECTIONS (default 32).
+(per endpoint and round, default 10), BENCH_CONNECTIONS (default 32),
+BENCH_ROUNDS (default 3).
 """
 
 import json
@@ -15,6 +22,7 @@ import platform
 import random
 import re
 import socket
+import statistics
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -68,6 +76,13 @@ class Scenario:
     measure: list[Request]
     warm: list[Request] = field(default_factory=list)
     sample: list[Request] = field(default_factory=list)
+    once: bool = False  # each request may be sent once (a slot, a cache miss): rounds split them
+
+    def for_round(self, index: int, rounds: int) -> list[Request]:
+        if not self.once:
+            return self.measure
+        size = len(self.measure) // rounds
+        return self.measure[index * size : (index + 1) * size]
 
 
 def repeated(requests: list[Request]) -> Scenario:
@@ -92,7 +107,9 @@ def scenarios(base: str) -> dict[str, Scenario]:
         "live": repeated([Request("GET", "/health/live", {})]),
         "me": repeated([Request("GET", "/api/v1/auth/me", as_doctor)]),
         "list_cached": repeated([Request("GET", "/api/v1/appointments/?limit=20", as_doctor)]),
-        "list_uncached": Scenario(measure=uncached[:50_000], warm=uncached[-40:-20], sample=uncached[-20:]),
+        "list_uncached": Scenario(
+            measure=uncached[:50_000], warm=uncached[-40:-20], sample=uncached[-20:], once=True
+        ),
         "availability": repeated(
             [
                 Request("GET", f"/api/v1/doctors/{d}/availability?date={day}&duration=30", as_staff)
@@ -100,7 +117,7 @@ def scenarios(base: str) -> dict[str, Scenario]:
                 for day in soon
             ]
         ),
-        "book": Scenario(measure=book[:-20], sample=book[-20:]),
+        "book": Scenario(measure=book[:-20], sample=book[-20:], once=True),
     }
 
 
@@ -145,60 +162,86 @@ def warm_up(base: str, requests: list[Request]) -> None:
         stack.request(base, r.method, r.path, token, json.loads(r.body) if r.body else None)
 
 
+FLOOR = [Request("GET", "/health/live", {})]
+
+
 def main() -> int:
     scale = int(os.environ.get("BENCH_SCALE", "100000"))
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
     connections = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     env, servers = stack.prepare(scale)
-    results = {}
     try:
-        with stack.gunicorn(env, free_port()) as base:
-            for name, scenario in scenarios(base).items():
+        with stack.gunicorn(env, free_port()) as base, stack.floor(env, free_port()) as floor:
+            plans = scenarios(base)
+            for scenario in plans.values():
                 warm_up(base, scenario.warm)
-                result = load.run(base, scenario.measure, seconds=seconds, connections=connections)
-                queries, server_ms = server_figures(base, scenario.sample)
-                results[name] = {
-                    "rps": round(result.rps, 1),
-                    "p50_ms": round(result.p50_ms, 2),
-                    "p99_ms": round(result.p99_ms, 2),
-                    "non_2xx": result.non_2xx,
-                    "errors": result.errors,
-                    "queries": round(queries, 2),
-                    "server_ms": round(server_ms, 2),
-                }
-                print(f"  measured {name}: {results[name]}", flush=True)
+            warm_up(floor, FLOOR * 50)
+            runs: dict[str, list[load.Result]] = {"floor": [], **{name: [] for name in plans}}
+            samples = {}
+            for index in range(rounds):
+                runs["floor"].append(load.run(floor, FLOOR, seconds=seconds, connections=connections))
+                for name, scenario in plans.items():
+                    requests = scenario.for_round(index, rounds)
+                    runs[name].append(load.run(base, requests, seconds=seconds, connections=connections))
+                    if index == 0:  # right after its own load, as that load left the caches
+                        samples[name] = server_figures(base, scenario.sample)
+                print(f"  round {index + 1}/{rounds}: floor {runs['floor'][-1].rps:.0f} req/s", flush=True)
     finally:
         embedded.stop_started(servers)
-    report(results, scale=scale, seconds=seconds, connections=connections)
+    results = {name: summarise(runs[name], runs["floor"], samples.get(name)) for name in runs}
+    report(results, scale=scale, seconds=seconds, connections=connections, rounds=rounds)
     return 0
 
 
-def report(results: dict, *, scale: int, seconds: int, connections: int) -> None:
-    ceiling = results["live"]["rps"]
-    for figures in results.values():
-        figures["ratio"] = round(figures["rps"] / ceiling, 3) if ceiling else 0.0
+def summarise(runs: list[load.Result], floor: list[load.Result], sample) -> dict:
+    """Medians over the rounds; the ratio is to the floor of the same round."""
+    ratios = [run.rps / base.rps if base.rps else 0.0 for run, base in zip(runs, floor, strict=True)]
+    queries, server_ms = sample or (0.0, 0.0)
+    return {
+        "rps": round(statistics.median(run.rps for run in runs), 1),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratio_min": round(min(ratios), 3),
+        "ratio_max": round(max(ratios), 3),
+        "p50_ms": round(statistics.median(run.p50_ms for run in runs), 2),
+        "p99_ms": round(statistics.median(run.p99_ms for run in runs), 2),
+        "non_2xx": sum(run.non_2xx for run in runs),
+        "errors": sum(run.errors for run in runs),
+        "queries": round(queries, 2),
+        "server_ms": round(server_ms, 2),
+        "rounds_rps": [round(run.rps, 1) for run in runs],
+    }
+
+
+def report(results: dict, *, scale: int, seconds: int, connections: int, rounds: int) -> None:
     summary = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
         f"{platform.python_version()}",
         "scale_appointments": scale,
         "seconds_per_endpoint": seconds,
+        "rounds": rounds,
         "connections": connections,
         "load_tool": load.engine(),
+        "ratio_to": "floor: a bare Django view under the same gunicorn settings (bench/floor.py)",
         "results": results,
     }
     RESULTS.write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"\n{summary['machine']}; {scale} appointments; {connections} connections; {load.engine()}")
-    columns = ("req/s", "ratio", "p50 ms", "p99 ms", "non-2xx", "queries", "srv ms")
-    print(f"{'endpoint':<14}" + "".join(f"{c:>9}" for c in columns))
+    print(
+        f"\n{summary['date']}; {summary['machine']}; {scale} appointments; {connections} connections; "
+        f"{rounds} rounds of {seconds} s; {load.engine()}; medians, ratio to the floor (min-max)"
+    )
+    columns = ("req/s", "ratio", "min-max", "p50 ms", "p99 ms", "non-2xx", "queries", "srv ms")
+    print(f"{'endpoint':<14}" + "".join(f"{c:>12}" for c in columns))
     for name, f in results.items():
+        spread = f"{f['ratio_min']:.2f}-{f['ratio_max']:.2f}"
         print(
-            f"{name:<14}{f['rps']:>9.1f}{f['ratio']:>9.3f}{f['p50_ms']:>9.2f}{f['p99_ms']:>9.2f}"
-            f"{f['non_2xx']:>9}{f['queries']:>9.1f}{f['server_ms']:>9.2f}"
+            f"{name:<14}{f['rps']:>12.1f}{f['ratio']:>12.3f}{spread:>12}{f['p50_ms']:>12.2f}{f['p99_ms']:>12.2f}"
+            f"{f['non_2xx']:>12}{f['queries']:>12.1f}{f['server_ms']:>12.2f}"
         )
     print()
     for name, f in results.items():
-        if name != "live":
+        if name != "floor":
             print(f"bench: {name} ratio={f['ratio']} rps={f['rps']} p99_ms={f['p99_ms']}")
 
 

@@ -105,11 +105,12 @@ def request(base: str, method: str, path: str, token: str | None = None, body: d
 
 
 @contextmanager
-def gunicorn(env: dict, port: int):
-    """gunicorn with config/gunicorn.py (the production worker model); yields its base URL."""
+def gunicorn(env: dict, port: int, *, conf: str = "config/gunicorn.py", app: str = "config.wsgi"):
+    """gunicorn with config/gunicorn.py (the production worker model) serving
+    `app`; yields its base URL."""
     metrics_dir = tempfile.mkdtemp(prefix="bench-metrics-")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
+        [sys.executable, "-m", "gunicorn", "-c", conf, app],
         cwd=ROOT,
         env={**env, "PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": metrics_dir},
     )
@@ -128,3 +129,9 @@ def gunicorn(env: dict, port: int):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def floor(env: dict, port: int):
+    """The bare Django floor (bench/floor.py) under the same gunicorn settings."""
+    bare = {k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"}
+    return gunicorn(bare, port, conf="bench/floor_gunicorn.py", app="bench.floor:application")

@@ -45,6 +45,12 @@ class RedactingLogger(Logger):
         super().setup(cfg)
         self.error_log.addFilter(REDACT)  # "Error handling request /path?query"
 
+    def access(self, resp, req, environ, request_time):
+        """Only when asked for (`--access-logfile`): gunicorn logs every request
+        whenever a `logconfig_dict` is set, doubling config.observability's line."""
+        if self.cfg.accesslog:
+            super().access(resp, req, environ, request_time)
+
     def atoms(self, resp, req, environ, request_time):
         atoms = {
             name: redact(value) if isinstance(value, str) else value

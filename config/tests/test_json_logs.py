@@ -70,6 +70,7 @@ def test_gunicorn_and_the_app_log_only_json_lines(tmp_path):
     records = json_lines(log)
     loggers = {record["logger"] for record in records}
     assert {"gunicorn.error", "config.requests"} <= loggers
+    assert "gunicorn.access" not in loggers  # one line per request, ours (config/gunicorn.py)
     assert any(record["message"].startswith("Booting worker") for record in records)
     assert "s3cret" not in log.read_text()
 

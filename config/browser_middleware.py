@@ -1,0 +1,47 @@
+"""The middleware only a browser needs (the session, CSRF, the session's user,
+messages), skipped for the API and the probes. `/api/` authenticates by bearer
+token alone (API.md), `/health` and `/metrics` by none or their own token: such
+a request reads no session cookie, posts no form and shows no message, so it
+need not pay for them. The admin and everything else keep them.
+
+Each class is Django's own, subclassed, so Django's and the admin's checks
+still find them in MIDDLEWARE. DRF sets `request.user` on the underlying
+request once it has authenticated the token."""
+
+from django.contrib.auth import middleware as auth
+from django.contrib.messages import middleware as messages
+from django.contrib.sessions import middleware as sessions
+from django.middleware import csrf
+
+MACHINE_PREFIXES = ("/api/", "/health", "/metrics")
+
+
+def is_api(request) -> bool:
+    """A machine's request: the API, a health probe or a metrics scrape."""
+    return request.path_info.startswith(MACHINE_PREFIXES)
+
+
+class BrowserOnly:
+    def __call__(self, request):
+        if is_api(request) and not self.async_mode:
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class SessionMiddleware(BrowserOnly, sessions.SessionMiddleware):
+    pass
+
+
+class CsrfViewMiddleware(BrowserOnly, csrf.CsrfViewMiddleware):
+    def process_view(self, request, callback, callback_args, callback_kwargs):
+        if is_api(request):
+            return None
+        return super().process_view(request, callback, callback_args, callback_kwargs)
+
+
+class AuthenticationMiddleware(BrowserOnly, auth.AuthenticationMiddleware):
+    pass
+
+
+class MessageMiddleware(BrowserOnly, messages.MessageMiddleware):
+    pass
