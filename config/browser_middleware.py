@@ -1,4 +1,4 @@
-"""The middleware only a browser needs (the session, CSRF, the session's user,
+"""The middleware only a browser needs (the session, the session's user,
 messages), skipped for the API and the probes. `/api/` authenticates by bearer
 token alone (API.md), `/health` and `/metrics` by none or their own token: such
 a request reads no session cookie, posts no form and shows no message, so it
@@ -11,7 +11,6 @@ request once it has authenticated the token."""
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 from django.contrib.sessions import middleware as sessions
-from django.middleware import csrf
 
 MACHINE_PREFIXES = ("/api/", "/health", "/metrics")
 
@@ -30,13 +29,6 @@ class BrowserOnly:
 
 class SessionMiddleware(BrowserOnly, sessions.SessionMiddleware):
     pass
-
-
-class CsrfViewMiddleware(BrowserOnly, csrf.CsrfViewMiddleware):
-    def process_view(self, request, callback, callback_args, callback_kwargs):
-        if is_api(request):
-            return None
-        return super().process_view(request, callback, callback_args, callback_kwargs)
 
 
 class AuthenticationMiddleware(BrowserOnly, auth.AuthenticationMiddleware):

@@ -45,14 +45,6 @@ def test_the_admin_keeps_them():
     assert seen("/admin/login/") == {"session": True, "user": True, "messages": True}
 
 
-@pytest.mark.parametrize(("path", "checked"), [("/api/v1/auth/login", False), ("/admin/login/", True)])
-def test_csrf_is_checked_for_browsers_only(path, checked):
-    csrf = browser_middleware.CsrfViewMiddleware(lambda request: HttpResponse())
-    request = RequestFactory().post(path, {})
-    refused = csrf.process_view(request, lambda r: HttpResponse(), (), {})
-    assert (refused is not None and refused.status_code == 403) == checked
-
-
 def test_django_and_the_admin_still_find_them(settings):
     from django.core import checks
 
