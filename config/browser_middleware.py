@@ -28,12 +28,12 @@ class BrowserOnly:
 
 
 class SessionMiddleware(BrowserOnly, sessions.SessionMiddleware):
-    pass
+    """`request.session`, for browsers only."""
 
 
 class AuthenticationMiddleware(BrowserOnly, auth.AuthenticationMiddleware):
-    pass
+    """The session's `request.user`, for browsers only (DRF sets the token's)."""
 
 
 class MessageMiddleware(BrowserOnly, messages.MessageMiddleware):
-    pass
+    """The admin's messages, for browsers only."""

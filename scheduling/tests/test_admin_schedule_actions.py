@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from scheduling import selectors
 from scheduling.models import Appointment, Status, TimeOff, WorkingHours
 from scheduling.tests.factories import AppointmentFactory
+from scheduling.tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 DAY = "/admin/scheduling/appointment/day/"
@@ -19,10 +19,6 @@ ADD = "/admin/scheduling/appointment/add/"
 
 def tomorrow():
     return timezone.localdate() + timedelta(days=1)
-
-
-def at(day, hour, minute=0):
-    return selectors.local_moment(day, time(hour, minute))
 
 
 def column_of(response, doctor):
