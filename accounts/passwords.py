@@ -6,7 +6,6 @@ check) and is audited without the password."""
 import logging
 import smtplib
 
-import django_rq
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -21,6 +20,7 @@ from redis.exceptions import RedisError
 from accounts.audit import record_event
 from accounts.exceptions import InvalidResetToken
 from accounts.models import AuditAction, User
+from config import queues
 
 PASSWORD_RESET_EMAIL_KIND = "password_reset"  # noqa: S105 (an email kind, not a secret)
 PASSWORD_RESET_JOB = "accounts.tasks.send_password_reset"  # noqa: S105 (a job path, not a secret)
@@ -56,7 +56,7 @@ def request_password_reset(*, email: str) -> None:
 
 def _enqueue_password_reset(email: str) -> None:
     try:
-        django_rq.get_queue("default").enqueue(PASSWORD_RESET_JOB, meta={"email": email})
+        queues.get_queue().enqueue(PASSWORD_RESET_JOB, meta={"email": email})
     except RedisError as exc:  # logged without the address
         logger.warning("password reset email not enqueued: redis unreachable (%s)", type(exc).__name__)
 

@@ -10,7 +10,6 @@ and permitted write of that record works as for the doctor's own patients.
 import logging
 from datetime import timedelta
 
-import django_rq
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -25,16 +24,13 @@ from accounts.audit import record_event
 from accounts.models import AuditAction, Role, User
 from accounts.permissions import IsClinician
 from clinic.models import Client, EmergencyAccess
+from config import queues
 from config.fields import StrictCharField
 from config.serializers import ModelSerializer
 
 logger = logging.getLogger(__name__)
 
 GRANT_MINUTES = 30
-
-
-def get_queue():
-    return django_rq.get_queue("default")
 
 
 def grant_minutes() -> int:
@@ -51,7 +47,7 @@ def grant_emergency_access(*, user: User, client: Client, reason: str, request=N
         expires_at=timezone.now() + timedelta(minutes=grant_minutes()),
     )
     record_event(action=AuditAction.EMERGENCY_ACCESS, actor=user, obj=client, request=request)
-    transaction.on_commit(lambda: get_queue().enqueue(notify_admins, grant.pk))
+    transaction.on_commit(lambda: queues.get_queue().enqueue(notify_admins, grant.pk))
     return grant
 
 

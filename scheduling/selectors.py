@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -43,16 +43,20 @@ def fits_working_hours(doctor, starts_at: datetime, ends_at: datetime) -> bool:
     outside every time off. A doctor with no working hours is always bookable
     except during their time off."""
     day = local_date(starts_at)
-    weekly = list(WorkingHours.objects.filter(doctor=doctor).values_list("weekday", "start", "end"))
-    if weekly:
-        blocks = [
-            (local_moment(day, start), local_moment(day, end))
-            for wd, start, end in weekly
-            if wd == day.weekday()
-        ]
-        if not any(start <= starts_at and ends_at <= end for start, end in blocks):
-            return False
-    return not overlapping_time_off(doctor, starts_at, ends_at).exists()
+    time_off = overlapping_time_off(doctor, starts_at, ends_at)
+    weekly = list(
+        WorkingHours.objects.filter(doctor=doctor)
+        .annotate(off=Exists(time_off))  # one round trip for both questions
+        .values_list("weekday", "start", "end", "off")
+    )
+    if not weekly:
+        return not time_off.exists()
+    blocks = [
+        (local_moment(day, start), local_moment(day, end))
+        for wd, start, end, _ in weekly
+        if wd == day.weekday()
+    ]
+    return not weekly[0][3] and any(start <= starts_at and ends_at <= end for start, end in blocks)
 
 
 def overlapping_time_off(doctor, starts_at: datetime, ends_at: datetime):

@@ -60,10 +60,11 @@ def _check_schedule(*, client, doctor, starts_at: datetime, duration_minutes: in
 
 
 def _save_slot(appointment: Appointment) -> None:
-    """Save inside a savepoint so an overlap leaves nothing half-written."""
+    """Save, turning an overlap into its error. Called inside the caller's
+    `transaction.atomic()`, which the error rolls back: nothing half-written,
+    and no savepoint of its own (two round trips a booking)."""
     try:
-        with transaction.atomic():
-            appointment.save()
+        appointment.save()
     except IntegrityError as error:
         name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
         if name in CONSTRAINT_ERRORS:
@@ -95,8 +96,7 @@ def book_appointment(
             created_by=created_by,
         )
         _save_slot(appointment)
-        reminders.schedule_reminders(appointment)
-        reminders.send_confirmation(appointment)
+        reminders.schedule_reminders(appointment, confirm=True)
         record_event(action=AuditAction.CREATE, actor=created_by, obj=appointment, request=request)
         cache.invalidate_appointments(doctor.pk)
     return appointment

@@ -11,8 +11,8 @@ from rq import SimpleWorker
 
 from accounts.models import AuditEvent
 from accounts.tests.factories import AdminFactory
-from clinic.emergency import get_queue
 from clinic.models import EmergencyAccess
+from config.queues import get_queue
 
 pytestmark = pytest.mark.django_db
 

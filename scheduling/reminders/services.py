@@ -1,7 +1,7 @@
 """Appointment reminders: the rows (the source of truth) and their RQ jobs.
 
 The scheduling services call `schedule_reminders`, `move_reminders`,
-`cancel_reminders`, `send_confirmation` and `send_cancellation` inside their
+`cancel_reminders` and `send_cancellation` inside their
 own `transaction.atomic()`; rows change in that transaction, RQ is touched in
 `transaction.on_commit`. Redis being down then costs no booking: the row stays
 pending with a job id RQ does not know, and `reconcile_reminders` (run by the
@@ -17,7 +17,6 @@ from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 
-import django_rq
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +25,7 @@ from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
+from config import queues
 from scheduling.models import Appointment, Reminder, ReminderStatus
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ PASSED_AT_BOOKING = "time had passed when booked"
 
 
 def get_queue() -> Queue:
-    return django_rq.get_queue(QUEUE_NAME)
+    return queues.get_queue(QUEUE_NAME)
 
 
 def new_job_id() -> str:
@@ -59,9 +59,11 @@ def reminder_time(appointment: Appointment, offset_minutes: int) -> datetime:
     return appointment.starts_at - timedelta(minutes=offset_minutes)
 
 
-def schedule_reminders(appointment: Appointment) -> list[Reminder]:
+def schedule_reminders(appointment: Appointment, *, confirm: bool = False) -> list[Reminder]:
     """Create one reminder per REMINDER_OFFSETS_MINUTES entry (`skipped` if its time
-    has passed) and schedule the pending ones' jobs on commit. Call inside the booking's transaction."""
+    has passed) and schedule the pending ones' jobs on commit, with the booking
+    confirmation email when `confirm` (all in one Redis round trip). Call inside
+    the booking's transaction."""
     now = timezone.now()
     rows = []
     for offset in sorted(set(settings.REMINDER_OFFSETS_MINUTES), reverse=True):
@@ -69,7 +71,8 @@ def schedule_reminders(appointment: Appointment) -> list[Reminder]:
         _set_time(reminder, reminder_time(appointment, offset), now)
         rows.append(reminder)
     Reminder.objects.bulk_create(rows)
-    _enqueue_on_commit([r for r in rows if r.status == ReminderStatus.PENDING])
+    emails = [(SEND_CONFIRMATION, appointment.pk)] if confirm else []
+    _enqueue_on_commit([r for r in rows if r.status == ReminderStatus.PENDING], emails)
     return rows
 
 
@@ -104,12 +107,6 @@ def cancel_reminders(appointment: Appointment) -> int:
     )
     transaction.on_commit(lambda: cancel_jobs(job_ids))
     return len(pending)
-
-
-def send_confirmation(appointment: Appointment) -> None:
-    """Email the booking confirmation from a worker, once this transaction commits."""
-    appointment_id = appointment.pk
-    transaction.on_commit(lambda: _enqueue_email(SEND_CONFIRMATION, appointment_id))
 
 
 def send_cancellation(appointment: Appointment) -> None:
@@ -237,27 +234,36 @@ def _set_time(reminder: Reminder, scheduled_for: datetime, now: datetime) -> Non
         reminder.status, reminder.job_id, reminder.last_error = ReminderStatus.SKIPPED, "", PASSED_AT_BOOKING
 
 
-def _enqueue_on_commit(reminders: list[Reminder]) -> None:
+def _enqueue_on_commit(reminders: list[Reminder], emails: list[tuple[str, int]] = ()) -> None:
     jobs = [(r.pk, r.job_id, r.scheduled_for) for r in reminders]
-    if jobs:
-        transaction.on_commit(lambda: _enqueue_reminder_jobs(jobs))
+    if jobs or emails:
+        transaction.on_commit(lambda: _enqueue_jobs(jobs, emails))
 
 
-def _enqueue_reminder_jobs(jobs: list[tuple[int, str, datetime]]) -> None:
+def _enqueue_jobs(jobs: list[tuple[int, str, datetime]], emails: list[tuple[str, int]]) -> None:
+    """Reminder jobs at their times and email jobs now, in one pipeline."""
     try:
         queue = get_queue()
         with queue.connection.pipeline() as pipe:
+            pipe.multi()  # one MULTI/EXEC: RQ's enqueue_call asks for it before its first command
             for pk, job_id, scheduled_for in jobs:
                 queue.enqueue_at(
                     scheduled_for, SEND_REMINDER, pk, job_id=job_id, retry=email_retry(), pipeline=pipe
                 )
+            for func, appointment_id in emails:
+                queue.enqueue_call(func, args=(appointment_id,), retry=email_retry(), pipeline=pipe)
             pipe.execute()
     except RedisError as exc:
         # The rows stay pending under a job id RQ lacks: reconcile enqueues them.
+        # An email job has no row: it is lost, and the log says which.
         logger.warning(
-            "reminder jobs not enqueued, left for reconcile: redis unreachable (%s)",
+            "reminder jobs not enqueued, left for reconcile; appointment emails not enqueued: "
+            "redis unreachable (%s)",
             type(exc).__name__,
-            extra={"reminder_ids": [pk for pk, _, _ in jobs]},
+            extra={
+                "reminder_ids": [pk for pk, _, _ in jobs],
+                "email_jobs": [[func.rsplit(".", 1)[-1], appointment_id] for func, appointment_id in emails],
+            },
         )
 
 

@@ -18,8 +18,7 @@ def book(*, starts_in: timedelta, **fields) -> Appointment:
     """Book as a service would: the appointment and its reminders in one transaction."""
     with transaction.atomic():
         appointment = AppointmentFactory(starts_at=timezone.now() + starts_in, **fields)
-        reminders.schedule_reminders(appointment)
-        reminders.send_confirmation(appointment)
+        reminders.schedule_reminders(appointment, confirm=True)
     return appointment
 
 

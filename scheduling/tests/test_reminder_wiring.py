@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import redis.client
 from rq.registry import ScheduledJobRegistry
 
 from scheduling.models import Reminder, ReminderStatus
@@ -29,6 +30,26 @@ def test_booking_schedules_one_reminder_per_offset_with_its_job(world, api, sett
     ]
     assert {r.status for r in rows} == {ReminderStatus.PENDING}
     assert {r.job_id for r in rows} <= scheduled_job_ids()
+
+
+def test_booking_sends_its_jobs_in_one_transaction_on_one_kept_connection(world, api, monkeypatch):
+    """Reminders and the confirmation email: one MULTI/EXEC, on the process's
+    client (no new connection per enqueue)."""
+    queue, pipelines = get_queue(), []
+    execute = redis.client.Pipeline.execute
+
+    def recording(pipe, *args, **kwargs):
+        pipelines.append((pipe.connection_pool, [command[0][0] for command in pipe.command_stack]))
+        return execute(pipe, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", recording)
+    response = api(world.staff).post(URL, booking(world, next_slot(days=3)), format="json")
+    assert response.status_code == 201
+    [(pool, commands)] = [(pool, commands) for pool, commands in pipelines if "ZADD" in commands]
+    assert pool is queue.connection.connection_pool is get_queue().connection.connection_pool
+    assert commands.count("ZADD") == 2 and commands.count("RPUSH") == 1  # two reminders, one email
+    [email] = queue.get_jobs()
+    assert email.func_name.endswith("send_confirmation_email") and email.args == (response.json()["id"],)
 
 
 def test_rescheduling_moves_the_reminders_and_their_jobs(world, api):
