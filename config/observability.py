@@ -14,8 +14,8 @@ Django (`django.request`, `django.server`), gunicorn and the rest log.
 import contextvars
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from django.conf import settings
 from django.db import connection
@@ -35,7 +35,7 @@ MASKED_FEED = "/calendar/<token>.ics"
 def incoming_request_id(request) -> str:
     """The caller's X-Request-ID when it is safe to echo and log, else a new one."""
     given = request.headers.get("X-Request-ID", "")
-    return given if SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+    return given if SAFE_REQUEST_ID.match(given) else secrets.token_hex(16)
 
 
 def loggable_path(path: str) -> str:

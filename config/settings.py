@@ -85,7 +85,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.request_metrics.RequestMetricsMiddleware",  # django-prometheus's series, the three we read
     "config.observability.RequestLogMiddleware",
     "config.headers.NoStoreMiddleware",
     "config.probes.ProbeHostMiddleware",  # /health and /metrics answer probes by IP or service name
@@ -101,7 +101,6 @@ MIDDLEWARE = [
     "config.browser_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.errors.JsonErrorMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

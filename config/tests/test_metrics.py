@@ -45,6 +45,26 @@ def test_metrics_exposes_request_db_cache_and_clinic_figures(client, metrics_on)
 
 
 @pytest.mark.django_db
+def test_requests_are_counted_by_status_view_and_method_with_their_latency(client, metrics_on):
+    """The three series the dashboards read (monitoring/grafana), and not the rest of django-prometheus's."""
+    client.get("/health/live")
+    client.get("/no-such-page")
+    client.generic("BREW", "/health/live")
+    text = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode()
+    responses = "django_http_responses_total_by_status_view_method_total"
+    for line in (
+        f'{responses}{{method="GET",status="200",view="health-live"}}',
+        f'{responses}{{method="GET",status="404",view="<unnamed view>"}}',
+        "django_http_requests_total_by_view_transport_method_total"
+        '{method="<invalid method>",transport="http",view="health-live"}',
+        'django_http_requests_latency_seconds_by_view_method_bucket{le="+Inf",method="GET",view="health-live"}',
+    ):
+        assert line in text
+    assert not re.search(r"django_http_responses_body_total_bytes_count [1-9]", text)
+    assert "django_http_requests_total_by_method_total{" not in text
+
+
+@pytest.mark.django_db
 def test_metrics_still_answers_when_redis_is_down(client, metrics_on, settings, tmp_path):
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "LOCATION": f"unix://{tmp_path}/nobody.sock?db=0"}
