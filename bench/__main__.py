@@ -122,15 +122,16 @@ def scenarios(base: str) -> dict[str, Scenario]:
 
 
 def bookings(doctors, clients, headers, rng) -> list[Request]:
-    """Unique slots far beyond the seeded range, inside working hours (08:00-18:00 UTC, weekdays)."""
+    """Unique slots far beyond the seeded range, inside working hours (08:00-18:00 UTC, weekdays).
+    Each doctor's visits go to one client, so no client is booked twice at one time (409)."""
     days = weekdays(date.today() + timedelta(days=800), 400)
-    slots = [(d, day, n) for d in doctors for day in days for n in range(20)]
+    slots = [(position, d, day, n) for position, d in enumerate(doctors) for day in days for n in range(20)]
     rng.shuffle(slots)
     requests = []
-    for index, (doctor, day, n) in enumerate(slots[:30_000]):
+    for position, doctor, day, n in slots[:30_000]:
         starts_at = datetime.combine(day, time(8), tzinfo=UTC) + timedelta(minutes=30 * n)
         body = {
-            "client": clients[index % len(clients)],
+            "client": clients[position % len(clients)],
             "doctor": doctor,
             "starts_at": starts_at.isoformat(),
             "duration_minutes": 30,
