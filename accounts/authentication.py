@@ -1,11 +1,18 @@
 """`Authorization: Bearer <encrypted access token>` for every API view."""
 
+import re
+
 from django.core.cache import cache
+from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
-from accounts import tokens, user_cache
+from accounts import mfa, tokens, user_cache
+from accounts.exceptions import MfaEnrollmentRequired
+
+# What a user who must set up a second factor, and has none, can reach.
+ENROLMENT_ROUTES = re.compile(r"^/api/v1/auth/(me|mfa|passkeys|password/change|logout)(/|$)")
 
 
 class EncryptedJWTAuthentication(JWTAuthentication):
@@ -15,6 +22,12 @@ class EncryptedJWTAuthentication(JWTAuthentication):
     `token_not_valid`; 401s carry `WWW-Authenticate: Bearer`."""
 
     www_authenticate_realm = "api"
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found and mfa.enrollment_pending(found[0]) and not ENROLMENT_ROUTES.match(request.path):
+            raise PermissionDenied(MfaEnrollmentRequired.default_detail, MfaEnrollmentRequired.default_code)
+        return found
 
     def get_raw_token(self, header: bytes):
         try:

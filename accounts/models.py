@@ -2,6 +2,9 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_otp.models import Device
+
+from config.encryption import EncryptedTextField
 
 # Raised, as unique violations, by the trigger that keeps one identifier to one
 # account (migration 0006): a username may not be another account's email, nor
@@ -69,6 +72,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Tokens issued before this instant are refused (password change, reset,
     # deactivation, role change): revocation that needs no token list.
     tokens_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
+    # A confirmed authenticator app (accounts/mfa.py keeps it in step): signing
+    # in then takes a second step, read from the cached user with no query.
+    mfa_enabled = models.BooleanField(default=False, editable=False)
 
     objects = UserManager()
 
@@ -135,6 +141,13 @@ class AuditAction(models.TextChoices):
     EMERGENCY_ACCESS = "emergency_access"  # break-glass access to a record outside one's scope
     # A used refresh token came back: every token of its user was revoked.
     TOKEN_REUSE = "token_reuse"  # noqa: S105 (an action, not a secret)
+    MFA_ENABLED = "mfa_enabled"
+    MFA_DISABLED = "mfa_disabled"
+    MFA_FAILED = "mfa_failed"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    PASSKEY_ADDED = "passkey_added"
+    PASSKEY_REMOVED = "passkey_removed"
+    MFA_RESET = "mfa_reset"  # an admin cleared another user's second factor
 
 
 class AuditEvent(models.Model):
@@ -144,7 +157,7 @@ class AuditEvent(models.Model):
     # PROTECT, not SET_NULL: rows are append-only in the database (a trigger
     # refuses UPDATE/DELETE); users are deactivated, never deleted.
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
     object_type = models.CharField(max_length=32, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -162,3 +175,50 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class TOTPDevice(Device):
+    """An authenticator app (RFC 6238 TOTP, checked by django-otp's `oath`). The
+    secret is encrypted at rest with FIELD_ENCRYPTION_KEYS; `last_t` is the time
+    step of the last accepted code, so no code is accepted twice. One confirmed
+    device per user; an unconfirmed one waits for its first code."""
+
+    key = EncryptedTextField(help_text="The shared secret, hex-encoded (encrypted at rest).")
+    last_t = models.BigIntegerField(default=-1)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "authenticator app"
+        constraints = [
+            models.UniqueConstraint(fields=["user"], name="totp_device_one_per_user"),
+        ]
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code, kept only as its SHA-256 (accounts/mfa.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")]
+
+    def __str__(self):
+        return f"recovery code {self.pk} of user {self.user_id}"
+
+
+class MfaChallenge(models.Model):
+    """A sign-in waiting for its second factor: the password was right. The
+    client holds it as the encrypted `mfa_token`; it works until `expires_at`
+    and once (`used_at`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"sign-in {self.pk} of user {self.user_id}"

@@ -36,6 +36,11 @@ def limit_user(request, *, group: str, user) -> None:
     _enforce(request, group=f"{group}:account", rate=settings.LOGIN_RATE, value=f"user:{user.pk}")
 
 
+def limit_mfa(request, *, user) -> None:
+    """MFA_RATE second-factor codes per account (signing in, or managing the factor)."""
+    _enforce(request, group="mfa:account", rate=settings.MFA_RATE, value=f"user:{user.pk}")
+
+
 def account_key(login: str) -> str:
     """One count per account, however the login is spelled: the database matches
     lookalikes (a dotless i, `ADMIN`) to the same user, so the count follows the user's

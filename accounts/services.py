@@ -16,7 +16,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import passwords, roles, tokens
+from accounts import mfa, passwords, roles, tokens
 from accounts.audit import record_event
 from accounts.exceptions import InvalidCredentials
 from accounts.models import (
@@ -50,13 +50,17 @@ logger = logging.getLogger(__name__)
 # Sign-in and tokens
 
 
-def log_in(*, login: str, password: str, request) -> tokens.TokenPair:
-    """A token pair for valid credentials; the same 401 for an unknown login, a
-    wrong password and an inactive user (the backend hashes in every case)."""
+def log_in(*, login: str, password: str, request) -> tokens.TokenPair | mfa.SecondStep:
+    """A token pair for valid credentials, or, for a user with a second
+    factor, the `mfa_token` of the second step (accounts/mfa.py); the same 401
+    for an unknown login, a wrong password and an inactive user (the backend
+    hashes in every case)."""
     user = authenticate(request, username=login, password=password)
     if user is None:
         record_event(action=AuditAction.LOGIN_FAILED, object_type="user", request=request)
         raise InvalidCredentials
+    if user.mfa_enabled:
+        return mfa.start_sign_in(user)
     with transaction.atomic():
         pair = tokens.pair_for(user)
         update_last_login(None, user)
@@ -83,7 +87,7 @@ def rotate_refresh_token(*, refresh_token: str, request=None) -> tokens.TokenPai
         if not BlacklistedToken.objects.filter(token=outstanding).exists():
             user = _token_owner(refresh)
             BlacklistedToken.objects.create(token=outstanding)
-            return tokens.pair_for(user)
+            return tokens.pair_for(user, amr=tokens.amr_of(refresh))
         _revoke_on_reuse(refresh, request=request)
     raise InvalidToken("Token is blacklisted")
 

@@ -116,10 +116,19 @@ def read_for_rotation(opaque: str | bytes) -> RefreshToken:
     return read(opaque, _UncheckedRefreshToken)
 
 
-def pair_for(user) -> TokenPair:
-    """A fresh access + refresh pair for `user`, both encrypted."""
+AMR_CLAIM = "amr"  # RFC 8176: how the user proved who they are ("pwd", "otp")
+
+
+def pair_for(user, *, amr=("pwd",)) -> TokenPair:
+    """A fresh access + refresh pair for `user`, both encrypted. `amr` rides
+    in the refresh token, so every access token it yields (rotation too) says it."""
     refresh = RefreshToken.for_user(user)
+    refresh[AMR_CLAIM] = list(amr)
     return TokenPair(access_token=encrypt(refresh.access_token), refresh_token=encrypt(refresh))
+
+
+def amr_of(token: jwt_tokens.Token) -> tuple[str, ...]:
+    return tuple(token.get(AMR_CLAIM) or ("pwd",))
 
 
 def access_for(user) -> str:

@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from accounts.views import auth
+from accounts.views import auth, mfa
 from accounts.views.users import AuditEventViewSet, DoctorViewSet, UserViewSet
 from config.routers import Router
 
@@ -17,6 +17,11 @@ auth_views = {
     "password/change": auth.PasswordChangeView,
     "password/reset": auth.PasswordResetView,
     "password/reset/confirm": auth.PasswordResetConfirmView,
+    "mfa": mfa.MfaStatusView,
+    "mfa/totp": mfa.TotpView,
+    "mfa/totp/confirm": mfa.TotpConfirmView,
+    "mfa/recovery-codes": mfa.RecoveryCodesView,
+    "mfa/verify": mfa.MfaVerifyView,
 }
 
 urlpatterns = [

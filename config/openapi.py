@@ -44,6 +44,7 @@ SIGNED_IN = ["not_authenticated", "token_not_valid"]
 DENIED = {"403": ["permission_denied"]}
 THROTTLED = {"429": ["throttled"]}
 BOOKING_CONFLICTS = ["slot_taken", "client_busy"]
+MFA_OWNER_PROOF = ["invalid_password", "invalid_mfa_code"]
 STATUS_ACTION = {**DENIED, "409": ["invalid_transition", "idempotency_conflict"]}
 
 # What each operation can answer beyond what its shape implies (see
@@ -58,6 +59,12 @@ ERRORS = {
     "POST auth/password/change": THROTTLED,
     "POST auth/password/reset": THROTTLED,
     "POST auth/password/reset/confirm": {"400": ["invalid_token"], **THROTTLED},
+    "GET auth/mfa": {},
+    "POST auth/mfa/totp": {"409": ["mfa_already_enabled"]},
+    "DELETE auth/mfa/totp": {"400": MFA_OWNER_PROOF, **THROTTLED},
+    "POST auth/mfa/totp/confirm": {"400": ["invalid_mfa_code"], "409": ["mfa_already_enabled"], **THROTTLED},
+    "POST auth/mfa/recovery-codes": {"400": MFA_OWNER_PROOF, **THROTTLED},
+    "POST auth/mfa/verify": {"401": ["invalid_mfa_code", "mfa_token_expired"], **THROTTLED},
     "GET users": DENIED,
     "POST users": DENIED,
     "GET users/me": {},
@@ -137,6 +144,13 @@ def _operations(result):
                     yield path, method, item[method]
 
 
+def signed_in_operations(result):
+    """(path, method, operation) of each operation that takes a bearer token only."""
+    for path, method, operation in _operations(result):
+        if not _is_public(operation):
+            yield path, method, operation
+
+
 def _tag(path: str) -> str:
     segments = path.removeprefix(API_PREFIX).strip("/").split("/")
     if "documents" in segments:
@@ -175,7 +189,7 @@ def error_codes(path: str, method: str, operation: dict) -> dict[str, list[str]]
     return dict(sorted(errors.items()))
 
 
-def _error_content(codes: list[str]) -> dict:
+def error_content(codes: list[str]) -> dict:
     narrowed = {
         "type": "object",
         "required": ["code"],
@@ -192,7 +206,7 @@ def document_error_responses(result, generator, request, public):
             response = responses.setdefault(status, {})
             listed = ", ".join(f"`{code}`" for code in codes)
             response["description"] = f"{DESCRIPTIONS[status]}: {listed}"
-            response["content"] = _error_content(codes)
+            response["content"] = error_content(codes)
         operation["responses"] = dict(sorted(responses.items()))
     return result
 

@@ -29,5 +29,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.shape_for_clients",
         "config.openapi.document_error_responses",
+        "accounts.schema.document_mfa_enrollment",
     ],
 }

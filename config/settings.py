@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_rq",
     "django_prometheus",
     "rest_framework_simplejwt.token_blacklist",
+    "django_otp",
     "accounts",
     "clinic",
     "scheduling",
@@ -206,6 +207,13 @@ ALLOW_REGISTRATION = env.bool("ALLOW_REGISTRATION", default=True)
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000")
 LOGIN_RATE = env.str("LOGIN_RATE", default="10/m")
 LOGIN_IP_RATE = env.str("LOGIN_IP_RATE", default="100/m")
+# Second factor (accounts/mfa.py): codes tried per account, the roles that must
+# have one (set but empty: none), the name authenticator apps show.
+MFA_RATE = env.str("MFA_RATE", default="5/m")
+MFA_REQUIRED_ROLES = env.list(
+    "MFA_REQUIRED_ROLES", default=["admin", "doctor", "staff"] if IS_PRODUCTION else []
+)
+MFA_ISSUER = env.str("MFA_ISSUER", default="Clinic")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 REMINDER_OFFSETS_MINUTES = [int(m) for m in env.list("REMINDER_OFFSETS_MINUTES", default=["1440", "120"])]
 # A reminder found overdue by reconcile is still sent when less than this late, else `failed`.

@@ -1,7 +1,7 @@
 """`/api/v1/auth/`: sign-in, tokens and passwords (API.md, "Auth"); sign-up
 (`auth/register`) is clinic's, which creates the patient's record too."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts import passwords, ratelimits, serializers, services
 from accounts.authentication import EncryptedJWTAuthentication
+from accounts.mfa_serializers import SecondStepSerializer
 
 NO_CONTENT = OpenApiResponse(description="Done.")
 
@@ -40,12 +41,25 @@ class LoginView(PublicView):
     rate_limit_group = "login"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    @extend_schema(request=serializers.LoginSerializer, responses={200: serializers.TokenPairSerializer})
+    @extend_schema(
+        request=serializers.LoginSerializer,
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="LoginAnswer",
+                serializers=[serializers.TokenPairSerializer, SecondStepSerializer],
+                resource_type_field_name=None,
+            )
+        },
+        description=(
+            "The token pair; for a user with a second factor, `{mfa_required, mfa_token, methods}` "
+            "instead, to complete with auth/mfa/verify."
+        ),
+    )
     def post(self, request):
         data = self.valid_data(serializers.LoginSerializer)
         ratelimits.limit_account(request, group="login", login=data["login"])
-        pair = services.log_in(login=data["login"], password=data["password"], request=request)
-        return Response(pair.as_response())
+        answer = services.log_in(login=data["login"], password=data["password"], request=request)
+        return Response(answer.as_response())
 
 
 class RefreshView(PublicView):

@@ -143,10 +143,14 @@ def test_every_error_answer_lists_its_codes(schema):
                 assert _codes(operation, status), (method, path, status)
 
 
+ENROLMENT = "mfa_enrollment_required"
+
+
 def test_error_codes_are_per_operation(schema):
     appointments = schema["paths"][APPOINTMENTS]
     assert _codes(appointments["get"], "401") == ["not_authenticated", "token_not_valid"]
-    assert "403" not in appointments["get"]["responses"]
+    # Only a user who must set up a second factor and has none is refused a list.
+    assert _codes(appointments["get"], "403") == ["mfa_enrollment_required"]
     assert _codes(appointments["post"], "409") == ["slot_taken", "client_busy", "idempotency_conflict"]
     assert _codes(appointments["post"], "400") == ["validation_error", "outside_working_hours"]
     register = schema["paths"]["/api/v1/auth/register/"]["post"]
@@ -161,7 +165,9 @@ def test_error_codes_are_per_operation(schema):
     assert _codes(upload, "413") == ["file_too_large"]
     for path, method, operation in _operations(schema):
         if path != "/api/v1/auth/register/" and "403" in operation["responses"]:
-            assert _codes(operation, "403") == ["permission_denied"], (method, path)
+            enrolment = [] if path.startswith(("/api/v1/auth/me/", "/api/v1/auth/mfa")) else [ENROLMENT]
+            assert set(_codes(operation, "403")) <= {"permission_denied", *enrolment}, (method, path)
+            assert ENROLMENT in _codes(operation, "403") or enrolment == [], (method, path)
         if "401" in operation["responses"] and path != "/api/v1/auth/login/":
             assert "invalid_credentials" not in _codes(operation, "401"), (method, path)
         assert _codes(operation, "503") == ["service_unavailable"]

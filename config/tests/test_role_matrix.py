@@ -101,6 +101,16 @@ TABLE = [
     ("auth-password-change", "post", "auth/password/change", lambda w, u: {
         "old_password": PASSWORD, "new_password": NEW_PASSWORD,
     }, "204 204 204 204 204 204 401"),
+    ("auth-mfa", "get", "auth/mfa", None, "200 200 200 200 200 200 401"),
+    ("auth-mfa-totp", "post", "auth/mfa/totp", None, "201 201 201 201 201 201 401"),
+    ("auth-mfa-totp", "delete", "auth/mfa/totp", lambda w, u: {"password": PASSWORD},
+     "400 400 400 400 400 400 401"),
+    ("auth-mfa-totp-confirm", "post", "auth/mfa/totp/confirm", lambda w, u: {},
+     "400 400 400 400 400 400 401"),
+    ("auth-mfa-recovery-codes", "post", "auth/mfa/recovery-codes", lambda w, u: {"code": "1"},
+     "400 400 400 400 400 400 401"),
+    ("auth-mfa-verify", "post", "auth/mfa/verify", lambda w, u: {"code": "123456"},
+     "400 400 400 400 400 400 400"),
     ("auth-password-reset", "post", "auth/password/reset", lambda w, u: {"email": w.patient.email},
      "202 202 202 202 202 202 202"),
     ("auth-password-reset-confirm", "post", "auth/password/reset/confirm", _reset_confirm,
@@ -267,6 +277,33 @@ def test_role_matrix(api, world, targets, row, role):
         assert str(world.client.first_name) not in response.content.decode()
         if "auth/" not in path:  # a refused call changes nothing
             assert _snapshot() == before
+
+
+# What a user who must have a second factor, and has none, still reaches.
+ENROLMENT_ROUTES = {"auth-logout", "auth-me", "auth-password-change"} | {
+    row[0] for row in TABLE if row[0].startswith("auth-mfa")
+}
+
+
+@pytest.mark.parametrize("role", ["admin", "staff", "doctor"])
+@pytest.mark.parametrize("row", TABLE, ids=_row_id)
+def test_a_role_that_must_have_a_second_factor_reaches_only_enrolment_without_one(
+    api, world, targets, settings, row, role
+):
+    """MFA_REQUIRED_ROLES: every signed-in route but enrolment's is 403
+    `mfa_enrollment_required`; public routes answer as they do for anyone."""
+    settings.MFA_REQUIRED_ROLES = ["admin", "doctor", "staff"]
+    name, method, path, body, spec = row
+    user = world.user(role)
+    payload = body(world, user) if body else None
+    encoding = "multipart" if isinstance(payload, Multipart) else "json"
+    url = "/api/v1/" + path.format(**targets)
+    response = getattr(api(user), method)(url, payload, format=encoding)
+    public = _statuses(spec)["anonymous"] != 401
+    if public or name in ENROLMENT_ROUTES:
+        assert response.status_code == _statuses(spec)[role], (role, url)
+    else:
+        assert (response.status_code, response.json()["code"]) == (403, "mfa_enrollment_required"), url
 
 
 @pytest.mark.parametrize("path,roles", CROSS_OWNER_LISTS)

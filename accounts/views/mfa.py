@@ -1,0 +1,94 @@
+"""`/api/v1/auth/mfa…`: the caller's second factor, and the second step of
+signing in (API.md, "Second factor"). Rules: accounts/mfa.py."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import mfa, ratelimits
+from accounts import mfa_serializers as shapes
+from accounts.serializers import TokenPairSerializer
+from accounts.views.auth import PublicView
+
+REMOVED = OpenApiResponse(description="The authenticator and its recovery codes are gone.")
+
+
+class SignedInView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def valid_data(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class MfaStatusView(SignedInView):
+    @extend_schema(responses={200: shapes.MfaStatusSerializer})
+    def get(self, request):
+        return Response(mfa.status(request.user))
+
+
+class BodyOnDeleteSchema(AutoSchema):
+    """drf-spectacular documents a body for POST, PUT and PATCH only; DELETE
+    auth/mfa/totp takes one (the password and a code), and clients generated
+    from the schema must be able to send it."""
+
+    def _get_request_body(self, direction="request"):
+        method, self.method = self.method, "POST" if self.method == "DELETE" else self.method
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = method
+
+
+class TotpView(SignedInView):
+    schema = BodyOnDeleteSchema()
+
+    @extend_schema(
+        request=None,
+        responses={201: shapes.NewAuthenticatorSerializer},
+        description="A new authenticator, unconfirmed until auth/mfa/totp/confirm; 409 when one is set up.",
+    )
+    def post(self, request):
+        new = mfa.start_totp(user=request.user)
+        body = {"secret": new.secret, "otpauth_uri": new.otpauth_uri}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=shapes.OwnerProofSerializer, responses={204: REMOVED})
+    def delete(self, request):
+        ratelimits.limit_mfa(request, user=request.user)
+        mfa.disable_totp(user=request.user, request=request, **self.valid_data(shapes.OwnerProofSerializer))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TotpConfirmView(SignedInView):
+    @extend_schema(request=shapes.CodeSerializer, responses={200: shapes.RecoveryCodesSerializer})
+    def post(self, request):
+        ratelimits.limit_mfa(request, user=request.user)
+        code = self.valid_data(shapes.CodeSerializer)["code"]
+        return Response({"recovery_codes": mfa.confirm_totp(user=request.user, code=code, request=request)})
+
+
+class RecoveryCodesView(SignedInView):
+    @extend_schema(
+        request=shapes.OwnerProofSerializer,
+        responses={200: shapes.RecoveryCodesSerializer},
+        description="A new set of recovery codes; the old set stops working.",
+    )
+    def post(self, request):
+        ratelimits.limit_mfa(request, user=request.user)
+        data = self.valid_data(shapes.OwnerProofSerializer)
+        codes = mfa.regenerate_recovery_codes(user=request.user, request=request, **data)
+        return Response({"recovery_codes": codes})
+
+
+class MfaVerifyView(PublicView):
+    rate_limit_group = "mfa_verify"
+
+    @extend_schema(request=shapes.MfaVerifySerializer, responses={200: TokenPairSerializer})
+    def post(self, request):
+        data = self.valid_data(shapes.MfaVerifySerializer)
+        return Response(mfa.verify_sign_in(request=request, **data).as_response())
