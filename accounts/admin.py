@@ -3,9 +3,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts import services
-from accounts.forms import UserCreateForm, UserEditForm
+from accounts import mfa, services
+from accounts.forms import AdminLoginForm, UserCreateForm, UserEditForm
 from accounts.models import AuditEvent, Role, User
+
+admin.site.login_form = AdminLoginForm  # the second factor's code, for those who have one
 
 
 @admin.register(User)
@@ -70,6 +72,22 @@ class UserAdmin(BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: nothing referencing the user is lost
+
+    actions = ["reset_second_factor"]
+
+    @admin.action(
+        description="Reset the second factor (lost device); signs them out everywhere",
+        permissions=["reset_second_factor"],
+    )
+    def reset_second_factor(self, request, queryset):
+        users = list(queryset.filter(mfa_enabled=True))
+        for user in users:
+            mfa.reset(user=user, by=request.user, request=request)
+        names = ", ".join(str(user) for user in users) or "nobody (none had one)"
+        self.message_user(request, f"Second factor reset: {names}.")
+
+    def has_reset_second_factor_permission(self, request):
+        return request.user.is_admin
 
 
 @admin.register(AuditEvent)

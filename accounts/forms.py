@@ -1,7 +1,10 @@
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from rest_framework.exceptions import Throttled
 
-from accounts import services
+from accounts import mfa, services
 from accounts.models import User
 
 
@@ -32,3 +35,32 @@ class UserEditForm(_IdentifiersFreeMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's sign-in: for a user with a second factor, its code too
+    (accounts/mfa.py, as the API's auth/mfa/verify)."""
+
+    code = forms.CharField(
+        required=False,
+        max_length=64,
+        label="Code",
+        help_text="With a second factor set up: the 6 digits your app shows, or a recovery code.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        user = self.get_user()
+        if user is not None and user.mfa_enabled:
+            try:
+                accepted = mfa.check_code(user=user, code=cleaned_data.get("code", ""), request=self.request)
+            except Throttled as exc:
+                message = f"Too many codes tried: wait {exc.wait} seconds."
+                raise ValidationError(message, code="throttled") from exc
+            if not accepted:
+                raise ValidationError(
+                    "Enter the code your authenticator app shows now, or one of your recovery codes.",
+                    code="invalid_mfa_code",
+                )
+        return cleaned_data

@@ -219,6 +219,20 @@ def verify_sign_in(*, mfa_token: str, code: str, request) -> tokens.TokenPair:
     return pair
 
 
+def check_code(*, user: User, code: str, request) -> bool:
+    """The admin's sign-in step: whether `code` (app or recovery code) is
+    right for `user`, spending it; MFA_RATE per account, failures audited."""
+    ratelimits.limit_mfa(request, user=user)
+    with transaction.atomic():
+        _lock(user)
+        method = _accept_code(user, code)
+        if method == "recovery_code":
+            record_event(action=AuditAction.RECOVERY_CODE_USED, actor=user, obj=user, request=request)
+    if method is None:
+        _failed(user, request)
+    return method is not None
+
+
 def _live_challenge(mfa_token: str) -> MfaChallenge:
     try:
         challenge_id = json.loads(token_fernet().decrypt(str(mfa_token).encode()))["mfa_challenge"]

@@ -138,7 +138,7 @@ def test_env_example_lists_every_contract_variable():
         "PATIENT_CANCEL_HOURS", "MEDIA_ROOT", "DOCUMENT_MAX_MB", "DOCUMENTS_S3_BUCKET", "METRICS_TOKEN",
         "SENTRY_DSN", "SENTRY_ENVIRONMENT", "SENTRY_TRACES_SAMPLE_RATE", "EMAIL_BACKEND", "EMAIL_FILE_PATH",
         "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS",
-        "DEFAULT_FROM_EMAIL",
+        "DEFAULT_FROM_EMAIL", "MFA_RATE", "MFA_REQUIRED_ROLES", "MFA_ISSUER",
     }  # fmt: skip
     assert contract <= names, contract - names
 
