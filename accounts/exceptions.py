@@ -57,3 +57,9 @@ class MfaEnrollmentRequired(DomainError):
     status_code = 403
     default_detail = "Set up a second factor (auth/mfa) before using the rest of the API."
     default_code = "mfa_enrollment_required"
+
+
+class InvalidPasskey(DomainError):
+    status_code = 400
+    default_detail = "The passkey could not be verified."
+    default_code = "invalid_passkey"

@@ -24,10 +24,10 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
-from accounts import ratelimits, tokens, user_cache
+from accounts import passkeys, ratelimits, tokens
 from accounts.audit import record_event
 from accounts.exceptions import InvalidMfaCode, InvalidPassword, MfaAlreadyEnabled, MfaTokenExpired
-from accounts.models import AuditAction, MfaChallenge, RecoveryCode, Role, TOTPDevice, User
+from accounts.models import AuditAction, MfaChallenge, Passkey, RecoveryCode, Role, TOTPDevice, User
 from config.crypto import InvalidToken, token_fernet
 
 TOTP_STEP, TOTP_DIGITS = 30, 6
@@ -35,8 +35,7 @@ TOTP_TOLERANCE = 1  # a code of the step before or after is accepted (clock skew
 RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 CHALLENGE_LIFETIME = timedelta(minutes=5)
-AMR_PASSWORD, AMR_OTP = "pwd", "otp"
-SIGNED_IN_WITH_PASSWORD = (AMR_PASSWORD,)
+AMR_PASSWORD, AMR_OTP, AMR_HARDWARE_KEY = "pwd", "otp", "hwk"
 
 
 # What a user has and must have
@@ -57,7 +56,7 @@ def enrollment_pending(user: User) -> bool:
 def status(user: User) -> dict:
     return {
         "totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-        "passkeys": 0,
+        "passkeys": Passkey.objects.filter(user=user).count(),
         "recovery_codes_left": RecoveryCode.objects.filter(user=user, used_at=None).count(),
         "required": is_required(user),
     }
@@ -70,6 +69,8 @@ def methods(user: User) -> list[str]:
         found.append("totp")
     if RecoveryCode.objects.filter(user=user, used_at=None).exists():
         found.append("recovery_code")
+    if Passkey.objects.filter(user=user).exists():
+        found.append("passkey")
     return found
 
 
@@ -120,7 +121,7 @@ def confirm_totp(*, user: User, code: str, request=None) -> list[str]:
         if accepted:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            _set_enabled(user, True)
+            passkeys.sync_mfa_enabled(user)
             codes = _replace_recovery_codes(user)
             record_event(action=AuditAction.MFA_ENABLED, actor=user, obj=user, request=request)
     if not accepted:
@@ -139,7 +140,7 @@ def disable_totp(*, user: User, password: str, code: str, request=None) -> None:
         if accepted:
             TOTPDevice.objects.filter(user=user).delete()
             RecoveryCode.objects.filter(user=user).delete()
-            _set_enabled(user, False)
+            passkeys.sync_mfa_enabled(user)
             record_event(action=AuditAction.MFA_DISABLED, actor=user, obj=user, request=request)
     if not accepted:
         _failed(user, request)
@@ -161,11 +162,13 @@ def regenerate_recovery_codes(*, user: User, password: str, code: str, request=N
 
 def reset(*, user: User, by: User, request=None) -> None:
     """An admin clears another user's second factor (a lost phone): the
-    authenticator and recovery codes go, and every token of the user is revoked."""
+    authenticator, recovery codes and passkeys go, and every token of the
+    user is revoked."""
     with transaction.atomic():
         locked = _lock(user)
         TOTPDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
+        Passkey.objects.filter(user=user).delete()
         locked.mfa_enabled = False
         locked.revoke_tokens()
         locked.save(update_fields=["mfa_enabled", "tokens_valid_after"])
@@ -193,22 +196,32 @@ def start_sign_in(user: User) -> SecondStep:
     return SecondStep(mfa_token=token, methods=methods(user))
 
 
-def verify_sign_in(*, mfa_token: str, code: str, request) -> tokens.TokenPair:
-    """The token pair for a right code (TOTP or recovery code) on a live
-    `mfa_token`, which then stops working. MFA_RATE tries per account."""
+def passkey_options(*, mfa_token: str) -> dict:
+    """The WebAuthn options of this sign-in's passkey step."""
+    return passkeys.sign_in_options(_live_challenge(mfa_token))
+
+
+def verify_sign_in(*, mfa_token: str, request, code: str = "", passkey=None) -> tokens.TokenPair:
+    """The token pair for a right code (TOTP or recovery code) or passkey
+    assertion on a live `mfa_token`, which then stops working. MFA_RATE
+    tries per account."""
     challenge = _live_challenge(mfa_token)
     user = challenge.user
     ratelimits.limit_mfa(request, user=user)
     with transaction.atomic():
-        challenge = MfaChallenge.objects.select_for_update().get(pk=challenge.pk)
+        challenge = MfaChallenge.objects.select_for_update().select_related("user").get(pk=challenge.pk)
         if challenge.used_at is not None:
             raise MfaTokenExpired
         _lock(user)
-        method = _accept_code(user, code)
+        if passkey is not None:
+            method = "passkey" if passkeys.accept_assertion(challenge, passkey) else None
+        else:
+            method = _accept_code(user, code)
         if method is not None:
             challenge.used_at = timezone.now()
             challenge.save(update_fields=["used_at"])
-            pair = tokens.pair_for(user, amr=(AMR_PASSWORD, AMR_OTP))
+            amr = (AMR_PASSWORD, AMR_HARDWARE_KEY if method == "passkey" else AMR_OTP)
+            pair = tokens.pair_for(user, amr=amr)
             update_last_login(None, user)
             if method == "recovery_code":
                 record_event(action=AuditAction.RECOVERY_CODE_USED, actor=user, obj=user, request=request)
@@ -314,12 +327,6 @@ def _use_recovery_code(user: User, code: str) -> bool:
 
 def _lock(user: User) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
-
-
-def _set_enabled(user: User, enabled: bool) -> None:
-    user.mfa_enabled = enabled
-    User.objects.filter(pk=user.pk).update(mfa_enabled=enabled)
-    user_cache.forget(user.pk)
 
 
 def _failed(user: User, request) -> None:

@@ -42,9 +42,44 @@ class RecoveryCodesSerializer(serializers.Serializer):
     )
 
 
-class MfaVerifySerializer(serializers.Serializer):
+class MfaTokenSerializer(serializers.Serializer):
     mfa_token = StrictCharField(max_length=4096)
-    code = StrictCharField(**CODE)
+
+
+class MfaVerifySerializer(MfaTokenSerializer):
+    """`code` or `passkey`, one of the two."""
+
+    code = StrictCharField(required=False, **CODE)
+    passkey = serializers.DictField(
+        required=False, help_text="The assertion `navigator.credentials.get()` returned, as JSON."
+    )
+
+    def validate(self, attrs):
+        if ("code" in attrs) == ("passkey" in attrs):
+            raise serializers.ValidationError(
+                {"code": ["Give a code or a passkey assertion, one of the two."]}
+            )
+        return attrs
+
+
+class PasskeySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = StrictCharField(max_length=64)
+    created_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class NewPasskeySerializer(PasskeySerializer):
+    credential = serializers.DictField(
+        write_only=True, help_text="What `navigator.credentials.create()` returned, as JSON."
+    )
+
+
+class WebAuthnOptionsSerializer(serializers.Serializer):
+    """py_webauthn's options, as `navigator.credentials.create()`/`get()` take them (base64url bytes)."""
+
+    challenge = StrictCharField()
+    timeout = serializers.IntegerField()
 
 
 class SecondStepSerializer(serializers.Serializer):

@@ -74,7 +74,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     tokens_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
     # A confirmed authenticator app (accounts/mfa.py keeps it in step): signing
     # in then takes a second step, read from the cached user with no query.
-    mfa_enabled = models.BooleanField(default=False, editable=False)
+    mfa_enabled = models.BooleanField(default=False, db_default=False, editable=False)
 
     objects = UserManager()
 
@@ -213,12 +213,32 @@ class RecoveryCode(models.Model):
 class MfaChallenge(models.Model):
     """A sign-in waiting for its second factor: the password was right. The
     client holds it as the encrypted `mfa_token`; it works until `expires_at`
-    and once (`used_at`)."""
+    and once (`used_at`). `webauthn_challenge`: the one its passkey options asked."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    webauthn_challenge = models.BinaryField(null=True, blank=True)
 
     def __str__(self):
         return f"sign-in {self.pk} of user {self.user_id}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (checked by py_webauthn): its id and public key;
+    the private key never leaves the user's authenticator."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=64)
+    credential_id = models.BinaryField(unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name

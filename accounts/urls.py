@@ -22,12 +22,18 @@ auth_views = {
     "mfa/totp/confirm": mfa.TotpConfirmView,
     "mfa/recovery-codes": mfa.RecoveryCodesView,
     "mfa/verify": mfa.MfaVerifyView,
+    "mfa/passkey-options": mfa.MfaPasskeyOptionsView,
+    "passkeys/options": mfa.PasskeyOptionsView,
+    "passkeys": mfa.PasskeyListView,
 }
 
 urlpatterns = [
     *(
         re_path(rf"^auth/{path}/?$", view.as_view(), name=f"auth-{path.replace('/', '-')}")
         for path, view in auth_views.items()
+    ),
+    re_path(
+        r"^auth/passkeys/(?P<passkey_id>\d+)/?$", mfa.PasskeyDetailView.as_view(), name="auth-passkey-detail"
     ),
     *router.urls,
 ]

@@ -10,6 +10,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from corsheaders.defaults import default_headers
@@ -214,6 +215,9 @@ MFA_REQUIRED_ROLES = env.list(
     "MFA_REQUIRED_ROLES", default=["admin", "doctor", "staff"] if IS_PRODUCTION else []
 )
 MFA_ISSUER = env.str("MFA_ISSUER", default="Clinic")
+# Passkeys (WebAuthn): the site they belong to and the origins a browser signs from.
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=urlsplit(FRONTEND_URL).hostname or "localhost")
+WEBAUTHN_ORIGINS = env.list("WEBAUTHN_ORIGINS", default=[FRONTEND_URL.rstrip("/")])
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 REMINDER_OFFSETS_MINUTES = [int(m) for m in env.list("REMINDER_OFFSETS_MINUTES", default=["1440", "120"])]
 # A reminder found overdue by reconcile is still sent when less than this late, else `failed`.

@@ -1,6 +1,7 @@
 """`/api/v1/auth/mfa…`: the caller's second factor, and the second step of
 signing in (API.md, "Second factor"). Rules: accounts/mfa.py."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -8,8 +9,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import mfa, ratelimits
+from accounts import mfa, passkeys, ratelimits
 from accounts import mfa_serializers as shapes
+from accounts.models import Passkey
 from accounts.serializers import TokenPairSerializer
 from accounts.views.auth import PublicView
 
@@ -92,3 +94,38 @@ class MfaVerifyView(PublicView):
     def post(self, request):
         data = self.valid_data(shapes.MfaVerifySerializer)
         return Response(mfa.verify_sign_in(request=request, **data).as_response())
+
+
+class MfaPasskeyOptionsView(PublicView):
+    rate_limit_group = "mfa_verify"
+
+    @extend_schema(request=shapes.MfaTokenSerializer, responses={200: shapes.WebAuthnOptionsSerializer})
+    def post(self, request):
+        return Response(mfa.passkey_options(**self.valid_data(shapes.MfaTokenSerializer)))
+
+
+class PasskeyOptionsView(SignedInView):
+    @extend_schema(request=None, responses={200: shapes.WebAuthnOptionsSerializer})
+    def post(self, request):
+        return Response(passkeys.registration_options(request.user))
+
+
+class PasskeyListView(SignedInView):
+    @extend_schema(responses={200: shapes.PasskeySerializer(many=True)})
+    def get(self, request):
+        rows = Passkey.objects.filter(user=request.user)
+        return Response(shapes.PasskeySerializer(rows, many=True).data)
+
+    @extend_schema(request=shapes.NewPasskeySerializer, responses={201: shapes.PasskeySerializer})
+    def post(self, request):
+        data = self.valid_data(shapes.NewPasskeySerializer)
+        passkey = passkeys.register(user=request.user, request=request, **data)
+        return Response(shapes.PasskeySerializer(passkey).data, status=status.HTTP_201_CREATED)
+
+
+class PasskeyDetailView(SignedInView):
+    @extend_schema(responses={204: OpenApiResponse(description="Removed.")})
+    def delete(self, request, passkey_id: int):
+        passkey = get_object_or_404(Passkey, pk=passkey_id, user=request.user)
+        passkeys.remove(user=request.user, passkey=passkey, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -49,6 +49,7 @@ def test_ids_in_paths_are_integers(schema):
         "doc_id",
         "doctor_id",
         "time_off_id",
+        "passkey_id",
     }
     assert [p for p in path_parameters if p[2] != {"type": "integer"}] == []
 

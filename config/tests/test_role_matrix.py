@@ -111,6 +111,13 @@ TABLE = [
      "400 400 400 400 400 400 401"),
     ("auth-mfa-verify", "post", "auth/mfa/verify", lambda w, u: {"code": "123456"},
      "400 400 400 400 400 400 400"),
+    ("auth-mfa-passkey-options", "post", "auth/mfa/passkey-options", lambda w, u: {},
+     "400 400 400 400 400 400 400"),
+    ("auth-passkeys-options", "post", "auth/passkeys/options", None, "200 200 200 200 200 200 401"),
+    ("auth-passkeys", "get", "auth/passkeys", None, "200 200 200 200 200 200 401"),
+    ("auth-passkeys", "post", "auth/passkeys", lambda w, u: {"name": "Key"},
+     "400 400 400 400 400 400 401"),
+    ("auth-passkey-detail", "delete", "auth/passkeys/999999", None, "404 404 404 404 404 404 401"),
     ("auth-password-reset", "post", "auth/password/reset", lambda w, u: {"email": w.patient.email},
      "202 202 202 202 202 202 202"),
     ("auth-password-reset-confirm", "post", "auth/password/reset/confirm", _reset_confirm,
@@ -281,7 +288,7 @@ def test_role_matrix(api, world, targets, row, role):
 
 # What a user who must have a second factor, and has none, still reaches.
 ENROLMENT_ROUTES = {"auth-logout", "auth-me", "auth-password-change"} | {
-    row[0] for row in TABLE if row[0].startswith("auth-mfa")
+    row[0] for row in TABLE if row[0].startswith(("auth-mfa", "auth-passkey"))
 }
 
 

@@ -10,7 +10,7 @@ from accounts.models import User
 
 
 class Command(BaseCommand):
-    help = "Clear a user's second factor (authenticator app and recovery codes) and revoke their tokens."
+    help = "Clear a user's second factor (app, recovery codes, passkeys) and revoke their tokens."
 
     def add_arguments(self, parser):
         parser.add_argument("login", help="The user's username or email.")

@@ -9,7 +9,7 @@
  * (a YYYY-MM-DD inside the doctor's working hours, more than a day ahead).
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import createClient, { type Middleware } from "openapi-fetch";
 
 import type { components, paths } from "./schema.js";
@@ -191,6 +191,63 @@ async function frontDeskFlow(clientId: number) {
   assert.ok(typeof calendar.data === "string" && calendar.data.startsWith("BEGIN:VCALENDAR"));
 }
 
+/** What an authenticator app shows for a base32 `secret`, `stepsAhead` 30 s steps from now (RFC 6238). */
+function totp(secret: string, stepsAhead = 0): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const bits = [...secret.replace(/=+$/, "")].map((c) => alphabet.indexOf(c).toString(2).padStart(5, "0")).join("");
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000) + stepsAhead));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac.readUInt8(mac.length - 1) & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+/** A user sets up an authenticator app, then signs in in two steps. */
+async function secondFactorFlow() {
+  const suffix = randomUUID().slice(0, 8);
+  const password = `Tc-${randomUUID()}`;
+  const username = `mfa${suffix}`;
+  const registered = await api().POST("/api/v1/auth/register/", {
+    body: { email: `mfa-${suffix}@example.test`, username, password },
+  });
+  assert.equal(registered.response.status, 201, JSON.stringify(registered.error));
+  const me = api((await login(username, password)).access_token);
+
+  const started = await me.POST("/api/v1/auth/mfa/totp/");
+  assert.equal(started.response.status, 201);
+  assert.ok(started.data);
+  const secret: string = started.data.secret;
+  assert.match(started.data.otpauth_uri, /^otpauth:\/\/totp\//);
+  const confirmed = await me.POST("/api/v1/auth/mfa/totp/confirm/", { body: { code: totp(secret) } });
+  assert.equal(confirmed.response.status, 200, JSON.stringify(confirmed.error));
+  const recoveryCodes: string[] = confirmed.data?.recovery_codes ?? [];
+  assert.equal(recoveryCodes.length, 10);
+  const status = await me.GET("/api/v1/auth/mfa/");
+  assert.equal(status.data?.totp, true);
+
+  const first = await api().POST("/api/v1/auth/login/", { body: { username, password } });
+  assert.equal(first.response.status, 200);
+  assert.ok(first.data && "mfa_required" in first.data, "a password alone gives no tokens now");
+  const mfaToken: string = first.data.mfa_token;
+  assert.deepEqual(first.data.methods, ["totp", "recovery_code"]);
+  const wrong = await api().POST("/api/v1/auth/mfa/verify/", { body: { mfa_token: mfaToken, code: "12345x" } });
+  assert.equal(wrong.response.status, 401);
+  assert.equal(wrong.error?.code, "invalid_mfa_code");
+  const verified = await api().POST("/api/v1/auth/mfa/verify/", {
+    body: { mfa_token: mfaToken, code: totp(secret, 1) }, // the confirmation spent this step's code
+  });
+  assert.equal(verified.response.status, 200, JSON.stringify(verified.error));
+  assert.ok(verified.data);
+  const again = await api().POST("/api/v1/auth/mfa/verify/", {
+    body: { mfa_token: mfaToken, code: recoveryCodes[0] ?? "" },
+  });
+  assert.equal(again.error?.code, "mfa_token_expired", "an mfa_token signs in once");
+  const whoami = await api(verified.data.access_token).GET("/api/v1/auth/me/");
+  assert.equal(whoami.data?.username, username);
+}
+
 const clientId = await patientFlow();
 await frontDeskFlow(clientId);
-console.log("typescript client: patient and front-desk flows passed");
+await secondFactorFlow();
+console.log("typescript client: patient, front-desk and second-factor flows passed");

@@ -21,6 +21,9 @@ REVIEWED = {
     "0004_list_order_indexes",
     # `reason` became an encrypted text column in one step, before any deployment.
     "0005_appointment_reason_encrypted",
+    # Widens auditevent.action from varchar(16) to 32 (no rewrite in PostgreSQL;
+    # the old version writes shorter values); `mfa_enabled` has a database default.
+    "0008_second_factor",
 }
 
 
