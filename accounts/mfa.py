@@ -99,6 +99,15 @@ def start_totp(*, user: User) -> NewAuthenticator:
     return NewAuthenticator(secret=secret, otpauth_uri=otpauth_uri(user, secret))
 
 
+def waiting_totp(user: User) -> NewAuthenticator | None:
+    """The unconfirmed authenticator waiting for its first code, if any."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        return None
+    secret = b32encode(unhexlify(device.key)).decode()
+    return NewAuthenticator(secret=secret, otpauth_uri=otpauth_uri(user, secret))
+
+
 def otpauth_uri(user: User, secret: str) -> str:
     """The Key URI authenticator apps read from a QR code."""
     label = quote(f"{settings.MFA_ISSUER}:{user.username}")

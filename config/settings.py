@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",  # by name: the deploy check looks for it
     "config.browser_middleware.AuthenticationMiddleware",
+    "accounts.admin_enrolment.EnrolmentMiddleware",  # MFA_REQUIRED_ROLES in the admin
     "config.browser_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.errors.JsonErrorMiddleware",

@@ -164,8 +164,11 @@ def test_a_password_only_login_is_marked_pwd(api, world):
 
 
 def test_an_app_code_works_once(api, world):
-    secret, _ = enrol(api, world.doctor)
-    used = code(secret)  # the confirmation took it
+    client = api(world.doctor)
+    secret = client.post(f"{MFA}/totp").json()["secret"]
+    used = code(secret)
+    assert client.post(f"{MFA}/totp/confirm", {"code": used}, format="json").status_code == 200
+    world.doctor.refresh_from_db()
     answer = verify(api, login(api, world.doctor).json()["mfa_token"], used)
     assert (answer.status_code, answer.json()["code"]) == (401, "invalid_mfa_code")
 
