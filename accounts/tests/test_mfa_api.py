@@ -2,11 +2,14 @@
 app with real TOTP codes (django-otp's oath, as any app computes them),
 recovery codes, and signing in in two steps."""
 
+import io
 from base64 import b32decode
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from django_otp.oath import totp
@@ -287,3 +290,19 @@ def test_a_patient_is_not_held_back(api, world, required):
 def test_a_required_role_reaches_everything_once_enrolled(api, world, required):
     enrol(api, world.doctor)
     assert api(world.doctor).get("/api/v1/clients/").status_code == 200
+
+
+def test_rotate_field_keys_re_encrypts_the_secret_and_the_app_still_works(api, world, settings):
+    old, new = list(settings.FIELD_ENCRYPTION_KEYS), Fernet.generate_key().decode()
+    secret, _ = enrol(api, world.doctor)
+    settings.FIELD_ENCRYPTION_KEYS = [new, *old]
+    call_command("rotate_field_keys", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM accounts_totpdevice WHERE user_id = %s", [world.doctor.pk])
+        stored = cursor.fetchone()[0]
+    assert Fernet(new).decrypt(stored.encode())  # re-encrypted under the newest key
+    settings.FIELD_ENCRYPTION_KEYS = [new]
+    assert (
+        verify(api, login(api, world.doctor).json()["mfa_token"], code(secret, steps_ahead=1)).status_code
+        == 200
+    )
