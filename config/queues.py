@@ -3,9 +3,12 @@
 django-rq builds a new Redis client, with a new connection pool, for every
 `get_queue()` of a URL-configured queue: each enqueue then paid a fresh TCP
 connection and the server-version probe RQ caches on the client. Here one
-client per URL lives for the process (its pool is fork- and thread-safe),
-with the same timeouts as the cache, so an enqueue after commit never hangs
-on a stalled Redis. Workers (`rqworker`) keep django-rq's own connections.
+client per URL lives for the process (its pool is fork- and thread-safe).
+It connects within the cache's REDIS_TIMEOUT_SECONDS, and waits at most
+COMMAND_TIMEOUT_SECONDS for an answer: long enough for a busy Redis (a
+worker's maintenance goes through it too), short enough that an enqueue
+after commit never hangs on a stalled one. Workers (`rqworker`) keep
+django-rq's own connections.
 """
 
 from functools import lru_cache
@@ -15,10 +18,12 @@ from django.conf import settings
 from redis import Redis
 from rq import Queue
 
+COMMAND_TIMEOUT_SECONDS = 5
+
 
 @lru_cache(maxsize=4)
-def _client(url: str, timeout: float) -> Redis:
-    return Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+def _client(url: str, connect_timeout: float) -> Redis:
+    return Redis.from_url(url, socket_connect_timeout=connect_timeout, socket_timeout=COMMAND_TIMEOUT_SECONDS)
 
 
 def get_queue(name: str = "default") -> Queue:
