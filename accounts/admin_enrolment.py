@@ -1,22 +1,24 @@
-"""The admin's page for setting up an authenticator app, and the rule that
-sends a user whose role must have a second factor (MFA_REQUIRED_ROLES) there
-before any other admin page. The QR code is drawn on the server as SVG
-(qrcode): nothing leaves the clinic. Rules: accounts/mfa.py."""
+"""The admin's page where each user manages their own second factor (an
+authenticator app, its recovery codes, passkeys), and the rule that sends a
+user whose role must have one (MFA_REQUIRED_ROLES) there before any other
+admin page. The QR code is drawn on the server as SVG (qrcode): nothing
+leaves the clinic. Rules: accounts/mfa.py and accounts/passkeys.py."""
 
 import io
 
 import qrcode
 import qrcode.image.svg
-from django.contrib import admin
-from django.shortcuts import redirect
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from rest_framework.exceptions import Throttled
 
-from accounts import mfa, ratelimits
-from accounts.exceptions import InvalidMfaCode, MfaAlreadyEnabled
+from accounts import admin_webauthn, mfa, passkeys, ratelimits
+from accounts.exceptions import DomainError
+from accounts.models import Passkey
 
 # Reachable before enrolment: signing in and out, this page, the admin's scripts.
 OPEN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/second-factor/", "/admin/jsi18n/")
@@ -46,28 +48,80 @@ def second_factor(request):
 
 
 def _second_factor(request):
-    user = request.user
+    """GET shows what the user has; POST does one `action` of ACTIONS. The
+    recovery codes a POST makes are shown on its answer, once."""
+    user, shown = request.user, {}
+    if request.method == "POST":
+        action = ACTIONS.get(request.POST.get("action", ""))
+        try:
+            if action is None:
+                raise DomainError("Unknown action.")
+            shown = action(request) or {}
+            if not shown:
+                return redirect("admin-second-factor")
+        except DomainError as error:
+            shown = {"error": error.detail}
+        except Throttled as error:
+            shown = {"error": f"Too many codes tried: wait {error.wait} seconds."}
     context = {
         **admin.site.each_context(request),
         "title": "Your second factor",
-        "required": mfa.is_required(user),
-        "enabled": user.mfa_enabled,
+        "status": mfa.status(user),
+        "passkeys": Passkey.objects.filter(user=user).order_by("created_at"),
+        "continue_url": reverse("admin:index"),
+        **shown,
     }
-    if request.method == "POST" and not user.mfa_enabled:
-        try:
-            ratelimits.limit_mfa(request, user=user)
-            codes = mfa.confirm_totp(user=user, code=request.POST.get("code", ""), request=request)
-            context.update(recovery_codes=codes, enabled=True, continue_url=reverse("admin:index"))
-        except MfaAlreadyEnabled:
-            context["enabled"] = True
-        except InvalidMfaCode as error:
-            context["error"] = error.detail
-        except Throttled as error:
-            context["error"] = f"Too many codes tried: wait {error.wait} seconds."
-    if not context["enabled"]:
+    if not context["status"]["totp"]:
         authenticator = mfa.waiting_totp(user) or mfa.start_totp(user=user)
         context.update(secret=authenticator.secret, qr_svg=_qr_svg(authenticator.otpauth_uri))
     return TemplateResponse(request, "admin/second_factor.html", context)
+
+
+def _confirm_totp(request):
+    ratelimits.limit_mfa(request, user=request.user)
+    codes = mfa.confirm_totp(user=request.user, code=request.POST.get("code", ""), request=request)
+    return {"recovery_codes": codes}
+
+
+def _remove_totp(request):
+    ratelimits.limit_mfa(request, user=request.user)
+    mfa.disable_totp(user=request.user, request=request, **_owner_proof(request))
+    messages.success(request, "The authenticator app and its recovery codes are removed.")
+
+
+def _new_recovery_codes(request):
+    ratelimits.limit_mfa(request, user=request.user)
+    codes = mfa.regenerate_recovery_codes(user=request.user, request=request, **_owner_proof(request))
+    return {"recovery_codes": codes}
+
+
+def _add_passkey(request):
+    name = request.POST.get("name", "").strip()[:100] or "Passkey"
+    admin_webauthn.register(request, name=name, credential=request.POST.get("passkey", ""))
+    messages.success(request, f"Passkey “{name}” added.")
+
+
+def _remove_passkey(request):
+    passkey = get_object_or_404(Passkey, pk=_int(request.POST.get("passkey_id")), user=request.user)
+    passkeys.remove(user=request.user, passkey=passkey, request=request)
+    messages.success(request, f"Passkey “{passkey.name}” removed.")
+
+
+ACTIONS = {
+    "confirm_totp": _confirm_totp,
+    "remove_totp": _remove_totp,
+    "recovery_codes": _new_recovery_codes,
+    "add_passkey": _add_passkey,
+    "remove_passkey": _remove_passkey,
+}
+
+
+def _owner_proof(request) -> dict:
+    return {"password": request.POST.get("password", ""), "code": request.POST.get("code", "")}
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
 
 
 def _qr_svg(text: str) -> str:

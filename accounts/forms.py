@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from rest_framework.exceptions import Throttled
 
-from accounts import mfa, services
+from accounts import admin_webauthn, mfa, services
 from accounts.models import User
 
 
@@ -38,8 +38,8 @@ class UserEditForm(_IdentifiersFreeMixin, UserChangeForm):
 
 
 class AdminLoginForm(AdminAuthenticationForm):
-    """The admin's sign-in: for a user with a second factor, its code too
-    (accounts/mfa.py, as the API's auth/mfa/verify)."""
+    """The admin's sign-in: for a user with a second factor, its code or a
+    passkey too (accounts/mfa.py, as the API's auth/mfa/verify)."""
 
     code = forms.CharField(
         required=False,
@@ -48,19 +48,24 @@ class AdminLoginForm(AdminAuthenticationForm):
         help_text="With a second factor set up: the 6 digits your app shows, or a recovery code.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )
+    passkey = forms.CharField(required=False, max_length=16384, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned_data = super().clean()
         user = self.get_user()
         if user is not None and user.mfa_enabled:
+            proof = admin_webauthn.sign_in_proof(
+                self.request, code=cleaned_data.get("code", ""), passkey=cleaned_data.get("passkey", "")
+            )
             try:
-                accepted = mfa.check_code(user=user, code=cleaned_data.get("code", ""), request=self.request)
+                accepted = mfa.check_second_factor(user=user, proof=proof, request=self.request)
             except Throttled as exc:
                 message = f"Too many codes tried: wait {exc.wait} seconds."
                 raise ValidationError(message, code="throttled") from exc
             if not accepted:
                 raise ValidationError(
-                    "Enter the code your authenticator app shows now, or one of your recovery codes.",
+                    "Enter the code your authenticator app shows now, or one of your recovery codes;"
+                    " or use your passkey.",
                     code="invalid_mfa_code",
                 )
         return cleaned_data

@@ -143,9 +143,10 @@ def confirm_totp(*, user: User, code: str, request=None) -> list[str]:
 def disable_totp(*, user: User, password: str, code: str, request=None) -> None:
     """Remove the authenticator and its recovery codes: the password and a
     current code (or a recovery code) say it is the owner."""
+    _check_password(user, password, request)
     with transaction.atomic():
         _lock(user)
-        accepted = _owner_proved(user, password, code)
+        accepted = _accept_code(user, code) is not None
         if accepted:
             TOTPDevice.objects.filter(user=user).delete()
             RecoveryCode.objects.filter(user=user).delete()
@@ -158,9 +159,10 @@ def disable_totp(*, user: User, password: str, code: str, request=None) -> None:
 
 def regenerate_recovery_codes(*, user: User, password: str, code: str, request=None) -> list[str]:
     """A new set of recovery codes; the old set stops working."""
+    _check_password(user, password, request)
     with transaction.atomic():
         _lock(user)
-        accepted = _owner_proved(user, password, code)
+        accepted = _accept_code(user, code) is not None
         if accepted:
             codes = _replace_recovery_codes(user)
     if not accepted:
@@ -221,19 +223,14 @@ def verify_sign_in(*, mfa_token: str, request, code: str = "", passkey=None) -> 
         challenge = MfaChallenge.objects.select_for_update().select_related("user").get(pk=challenge.pk)
         if challenge.used_at is not None:
             raise MfaTokenExpired
-        _lock(user)
-        if passkey is not None:
-            method = "passkey" if passkeys.accept_assertion(challenge, passkey) else None
-        else:
-            method = _accept_code(user, code)
+        proof = SecondFactor(code=code, passkey=passkey, webauthn_challenge=challenge.webauthn_challenge)
+        method = _accept(user, proof, request)
         if method is not None:
             challenge.used_at = timezone.now()
             challenge.save(update_fields=["used_at"])
             amr = (AMR_PASSWORD, AMR_HARDWARE_KEY if method == "passkey" else AMR_OTP)
             pair = tokens.pair_for(user, amr=amr)
             update_last_login(None, user)
-            if method == "recovery_code":
-                record_event(action=AuditAction.RECOVERY_CODE_USED, actor=user, obj=user, request=request)
             record_event(action=AuditAction.LOGIN, actor=user, obj=user, request=request)
     if method is None:
         _failed(user, request)
@@ -241,18 +238,42 @@ def verify_sign_in(*, mfa_token: str, request, code: str = "", passkey=None) -> 
     return pair
 
 
-def check_code(*, user: User, code: str, request) -> bool:
-    """The admin's sign-in step: whether `code` (app or recovery code) is
-    right for `user`, spending it; MFA_RATE per account, failures audited."""
+def check_second_factor(*, user: User, proof: "SecondFactor", request) -> bool:
+    """The admin's sign-in step: whether `proof` (a code, or a passkey
+    assertion to `proof.webauthn_challenge`) is right for `user`, spending
+    it; MFA_RATE per account, failures audited."""
     ratelimits.limit_mfa(request, user=user)
     with transaction.atomic():
-        _lock(user)
-        method = _accept_code(user, code)
-        if method == "recovery_code":
-            record_event(action=AuditAction.RECOVERY_CODE_USED, actor=user, obj=user, request=request)
+        method = _accept(user, proof, request)
     if method is None:
         _failed(user, request)
     return method is not None
+
+
+@dataclass(frozen=True)
+class SecondFactor:
+    """What a user gives as their second factor: a code (app or recovery
+    code), or a passkey's assertion to the WebAuthn challenge it answers."""
+
+    code: str = ""
+    passkey: dict | None = None
+    webauthn_challenge: bytes | None = None
+    origins: tuple[str, ...] = ()  # besides WEBAUTHN_ORIGINS: the admin's own
+
+
+def _accept(user: User, proof: SecondFactor, request) -> str | None:
+    """ "totp", "recovery_code" or "passkey" for a right proof (spent, the
+    user's row locked until the caller's transaction ends), else None."""
+    _lock(user)
+    if proof.passkey is not None:
+        accepted = passkeys.accept_assertion(
+            user, proof.passkey, challenge=proof.webauthn_challenge, origins=proof.origins
+        )
+        return "passkey" if accepted else None
+    method = _accept_code(user, proof.code)
+    if method == "recovery_code":
+        record_event(action=AuditAction.RECOVERY_CODE_USED, actor=user, obj=user, request=request)
+    return method
 
 
 def _live_challenge(mfa_token: str) -> MfaChallenge:
@@ -297,10 +318,11 @@ def _accept_totp(device: TOTPDevice, code: str) -> bool:
     return True
 
 
-def _owner_proved(user: User, password: str, code: str) -> bool:
+def _check_password(user: User, password: str, request) -> None:
+    """The first half of proving one is the owner; a wrong password is a failed attempt too."""
     if not user.check_password(password or ""):
+        _failed(user, request)
         raise InvalidPassword
-    return _accept_code(user, code) is not None
 
 
 def _replace_recovery_codes(user: User) -> list[str]:

@@ -21,7 +21,11 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers.exceptions import WebAuthnException
-from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+)
 
 from accounts import user_cache
 from accounts.audit import record_event
@@ -41,14 +45,18 @@ def registration_options(user: User) -> dict:
         user_id=str(user.pk).encode(),
         user_display_name=user.full_name or user.username,
         exclude_credentials=_descriptors(user),
+        # A passkey the device keeps (discoverable): the admin's sign-in asks
+        # for one before it knows whose it is.
+        authenticator_selection=AuthenticatorSelectionCriteria(resident_key=ResidentKeyRequirement.PREFERRED),
         timeout=CHALLENGE_SECONDS * 1000,
     )
     cache.set(_REGISTRATION_KEY.format(user_id=user.pk), options.challenge, CHALLENGE_SECONDS)
     return json.loads(options_to_json(options))
 
 
-def register(*, user: User, name: str, credential: dict, request=None) -> Passkey:
-    """Verify the authenticator's answer to the latest options and keep the passkey."""
+def register(*, user: User, name: str, credential: dict, request=None, origins=()) -> Passkey:
+    """Verify the authenticator's answer to the latest options (from
+    WEBAUTHN_ORIGINS or `origins`: the admin's own) and keep the passkey."""
     challenge = cache.get(_REGISTRATION_KEY.format(user_id=user.pk))
     if challenge is None:
         raise InvalidPasskey("No passkey registration is waiting: ask for options first.")
@@ -57,7 +65,7 @@ def register(*, user: User, name: str, credential: dict, request=None) -> Passke
             credential=credential,
             expected_challenge=challenge,
             expected_rp_id=settings.WEBAUTHN_RP_ID,
-            expected_origin=settings.WEBAUTHN_ORIGINS,
+            expected_origin=[*settings.WEBAUTHN_ORIGINS, *origins],
         )
     except WebAuthnException as exc:
         raise InvalidPasskey from exc
@@ -95,23 +103,29 @@ def sign_in_options(challenge: MfaChallenge) -> dict:
     return json.loads(options_to_json(options))
 
 
-def accept_assertion(challenge: MfaChallenge, assertion) -> bool:
-    """Whether `assertion` answers this sign-in's passkey options with one of
-    its user's passkeys (the signature counter moves on). Call with the
-    challenge row locked."""
-    if not challenge.webauthn_challenge or not isinstance(assertion, dict):
+def discoverable_sign_in_options() -> tuple[dict, bytes]:
+    """Options for any passkey the device keeps for this site, and their
+    challenge: the admin's sign-in asks before the password says whose."""
+    options = generate_authentication_options(rp_id=settings.WEBAUTHN_RP_ID, timeout=CHALLENGE_SECONDS * 1000)
+    return json.loads(options_to_json(options)), options.challenge
+
+
+def accept_assertion(user: User, assertion, *, challenge: bytes | None, origins=()) -> bool:
+    """Whether `assertion` answers `challenge` with one of `user`'s passkeys,
+    from WEBAUTHN_ORIGINS or `origins` (the signature counter moves on). Call
+    with the user's row locked."""
+    raw_id = assertion.get("rawId") if isinstance(assertion, dict) else None
+    if not challenge or not isinstance(raw_id, str):
         return False
-    raw_id = assertion.get("rawId")
-    passkeys = {bytes(p.credential_id): p for p in Passkey.objects.filter(user=challenge.user)}
     try:
-        passkey = passkeys.get(base64url_to_bytes(raw_id)) if isinstance(raw_id, str) else None
+        passkey = Passkey.objects.filter(user=user, credential_id=base64url_to_bytes(raw_id)).first()
         if passkey is None:
             return False
         verified = verify_authentication_response(
             credential=assertion,
-            expected_challenge=bytes(challenge.webauthn_challenge),
+            expected_challenge=bytes(challenge),
             expected_rp_id=settings.WEBAUTHN_RP_ID,
-            expected_origin=settings.WEBAUTHN_ORIGINS,
+            expected_origin=[*settings.WEBAUTHN_ORIGINS, *origins],
             credential_public_key=bytes(passkey.public_key),
             credential_current_sign_count=passkey.sign_count,
         )

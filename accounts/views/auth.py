@@ -15,7 +15,15 @@ from accounts.mfa_serializers import SecondStepSerializer
 NO_CONTENT = OpenApiResponse(description="Done.")
 
 
-class PublicView(APIView):
+class ValidDataMixin:
+    def valid_data(self, serializer_class) -> dict:
+        """The request body checked by `serializer_class` (400 when it is not valid)."""
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class PublicView(ValidDataMixin, APIView):
     """An endpoint one calls signed out, limited per IP (`rate_limit_group`)."""
 
     # A stale bearer a client still sends must not stand in the way of signing in again.
@@ -30,11 +38,6 @@ class PublicView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         ratelimits.limit_ip(request, group=self.rate_limit_group)
-
-    def valid_data(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 class LoginView(PublicView):

@@ -13,18 +13,13 @@ from accounts import mfa, passkeys, ratelimits
 from accounts import mfa_serializers as shapes
 from accounts.models import Passkey
 from accounts.serializers import TokenPairSerializer
-from accounts.views.auth import PublicView
+from accounts.views.auth import PublicView, ValidDataMixin
 
 REMOVED = OpenApiResponse(description="The authenticator and its recovery codes are gone.")
 
 
-class SignedInView(APIView):
+class SignedInView(ValidDataMixin, APIView):
     permission_classes = [IsAuthenticated]
-
-    def valid_data(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 class MfaStatusView(SignedInView):
