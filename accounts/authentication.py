@@ -10,6 +10,7 @@ from rest_framework_simplejwt.settings import api_settings
 
 from accounts import mfa, tokens, user_cache
 from accounts.exceptions import MfaEnrollmentRequired
+from config import replicas
 
 # What a user who must set up a second factor, and has none, can reach.
 ENROLMENT_ROUTES = re.compile(r"^/api/v1/auth/(me|mfa|passkeys|password/change|logout)(/|$)")
@@ -52,4 +53,5 @@ class EncryptedJWTAuthentication(JWTAuthentication):
             raise InvalidToken("User not found or inactive")
         if not user.accepts_token_issued_at(tokens.issued_at(validated_token)):
             raise InvalidToken("Token has been revoked")
+        replicas.reader_is(user)  # read-your-writes: a user who just wrote reads from the primary
         return user

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 from django_redis import get_redis_connection
 
-from config import queue_health
+from config import queue_health, replicas
 
 # never_cache's Cache-Control as a constant: probes call these many times a second.
 UNCACHED = "max-age=0, no-cache, no-store, must-revalidate, private"
@@ -78,7 +78,14 @@ def ready(request):
 @require_safe
 @uncached
 def db(request):
-    return _single(check_db())
+    """The primary decides the status; with DATABASE_REPLICA_URLS, each
+    replica's state (`ok`, `down`, `lagging`) and lag are reported beside it."""
+    ok = check_db()
+    if not replicas.aliases():
+        return _single(ok)
+    state = "ok" if ok else "down"
+    body = {"status": state, "primary": state, "replicas": replicas.report()}
+    return JsonResponse(body, status=200 if ok else 503)
 
 
 @require_safe

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
-from config import queue_health
+from config import queue_health, replicas
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ def _registry() -> prometheus_client.CollectorRegistry:
 
 _clinic_registry = prometheus_client.CollectorRegistry(auto_describe=False)
 _clinic_registry.register(QueueCollector())
+_clinic_registry.register(replicas.LagCollector())
 
 
 def register(collector) -> None:

@@ -141,6 +141,24 @@ DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"  # p
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
+# Read replicas (config/replicas.py): replica1, replica2, … beside the primary.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10)
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = env.db_url_config(_url)
+    DATABASES[f"replica{_number}"] = {
+        **DATABASES["default"],
+        **_replica,
+        "PASSWORD": _replica.get("PASSWORD") or DATABASES["default"].get("PASSWORD", ""),
+        "ENGINE": DATABASES["default"]["ENGINE"],
+        "OPTIONS": {**_replica.get("OPTIONS", {}), "connect_timeout": 2},
+        "TEST": {"MIRROR": "default"},
+    }
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+    _after = MIDDLEWARE.index("config.probes.ProbeHostMiddleware") + 1
+    MIDDLEWARE.insert(_after, "config.replicas.ReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL")

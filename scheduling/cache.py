@@ -15,6 +15,7 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 
+from config import replicas
 from config.crypto import InvalidToken, field_fernet
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def _get_versioned(version_key: str, key: str):
     version = found.get(version_key) or _version(version_key)
     stored = found.get(key)
     if not isinstance(stored, tuple) or stored[0] != version:
+        replicas.use_primary()  # the value computed next is cached: never from a lagging replica
         return None, version
     return stored[1], version
 
