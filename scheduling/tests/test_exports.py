@@ -230,15 +230,20 @@ def test_an_emergency_grant_opens_the_export_as_it_opens_the_record(api, world, 
 
 
 @pytest.mark.parametrize(
-    ("accept", "status", "content_type"),
+    ("extension", "accept", "status", "content_type"),
     [
-        ("application/pdf", 200, "application/pdf"),
-        ("*/*", 200, "application/pdf"),
-        ("application/json", 406, "application/json"),
+        ("pdf", "application/pdf", 200, "application/pdf"),
+        ("pdf", "*/*", 200, "application/pdf"),
+        ("pdf", "application/*", 200, "application/pdf"),
+        ("pdf", "application/json", 406, "application/json"),
+        ("json", "application/json", 200, "application/json"),
+        ("json", "application/pdf", 406, "application/json"),
     ],
 )
-def test_the_pdf_follows_the_accept_header_and_errors_stay_json(api, world, accept, status, content_type):
-    response = api(world.patient).get(export_url(world.client.pk, "pdf"), HTTP_ACCEPT=accept)
+def test_each_export_follows_the_accept_header_and_errors_stay_json(
+    api, world, extension, accept, status, content_type
+):
+    response = api(world.patient).get(export_url(world.client.pk, extension), HTTP_ACCEPT=accept)
     assert (response.status_code, response["Content-Type"]) == (status, content_type)
     if status == 406:
         assert response.json()["code"] == "not_acceptable"
