@@ -148,6 +148,7 @@ class AuditAction(models.TextChoices):
     PASSKEY_ADDED = "passkey_added"
     PASSKEY_REMOVED = "passkey_removed"
     MFA_RESET = "mfa_reset"  # an admin cleared another user's second factor
+    EXPORT = "export"  # a record or a day schedule left the system as a file (PDF, JSON)
 
 
 class AuditEvent(models.Model):

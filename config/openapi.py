@@ -86,6 +86,8 @@ ERRORS = {
     "PATCH clients/{id}": DENIED,
     "DELETE clients/{id}": DENIED,
     "POST clients/{id}/emergency-access": DENIED,
+    "GET clients/{id}/export.json": {"406": ["not_acceptable"]},
+    "GET clients/{id}/export.pdf": {"406": ["not_acceptable"]},
     "GET clients/{client_id}/documents": {},
     "POST clients/{client_id}/documents": {"400": ["unsupported_file_type"], "413": ["file_too_large"]},
     "GET clients/{client_id}/documents/{doc_id}": {},

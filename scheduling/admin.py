@@ -100,12 +100,14 @@ class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
         return ordering_for(request)
 
     def get_urls(self):
-        from scheduling.admin_views import day_schedule_view
+        from scheduling.admin_views import day_schedule_pdf_view, day_schedule_view
 
         day = self.admin_site.admin_view(day_schedule_view(self))
+        day_pdf = self.admin_site.admin_view(day_schedule_pdf_view(self))
         status = self.admin_site.admin_view(self.status_view)
         return [
             path("day/", day, name="scheduling_appointment_day"),
+            path("day/pdf/", day_pdf, name="scheduling_appointment_day_pdf"),
             path("<int:object_id>/status/<str:action>/", status, name="scheduling_appointment_status"),
             *super().get_urls(),
         ]

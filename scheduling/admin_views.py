@@ -12,11 +12,13 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
-from scheduling import selectors, services
+from scheduling import schedule_pdf, selectors, services
 from scheduling.models import Status
 
 SLOT_MINUTES = 30
@@ -253,5 +255,24 @@ def day_schedule_view(model_admin):
             **build_schedule(request.user, day, can_add=can_add, can_change=can_change, back=back),
         }
         return TemplateResponse(request, "admin/scheduling/day_schedule.html", context)
+
+    return view
+
+
+def day_schedule_pdf_view(model_admin):
+    """The page's "Print / PDF": /admin/scheduling/appointment/day/pdf/?date=YYYY-MM-DD,
+    the same doctors and day as a downloadable PDF (scheduling/schedule_pdf.py)."""
+
+    def view(request):
+        if not model_admin.has_view_permission(request):
+            raise PermissionDenied
+        day, valid = parse_day(request.GET.get("date"))
+        if not valid:
+            return HttpResponseBadRequest("Not a date: use YYYY-MM-DD.")
+        content = schedule_pdf.export_day_schedule(user=request.user, day=day, request=request)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, f"schedule-{day.isoformat()}.pdf")
+        response["Cache-Control"] = "no-store"
+        return response
 
     return view

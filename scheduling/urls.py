@@ -5,11 +5,13 @@ from scheduling.reminders.views import AppointmentRemindersView
 from scheduling.views.appointments import AppointmentViewSet
 from scheduling.views.calendar import AppointmentCalendarView, CalendarFeedRotateView, CalendarFeedView
 from scheduling.views.doctors import AvailabilityView, TimeOffDetailView, TimeOffListView, WorkingHoursView
+from scheduling.views.exports import RecordExportJSONView, RecordExportPDFView
 
 router = Router()
 router.register("appointments", AppointmentViewSet, basename="appointment")
 
 DOCTOR = r"^doctors/(?P<doctor_id>\d+)"
+CLIENT = r"^clients/(?P<pk>\d+)"
 
 # Every path answers with or without a trailing slash (API.md, "Paths").
 urlpatterns = [
@@ -26,6 +28,9 @@ urlpatterns = [
         TimeOffDetailView.as_view(),
         name="doctor-time-off-detail",
     ),
+    # A record export holds appointments, so scheduling routes it (scheduling/exports.py).
+    re_path(CLIENT + r"/export\.json/?$", RecordExportJSONView.as_view(), name="client-export-json"),
+    re_path(CLIENT + r"/export\.pdf/?$", RecordExportPDFView.as_view(), name="client-export-pdf"),
     re_path(
         r"^appointments/(?P<pk>\d+)/reminders/?$",
         AppointmentRemindersView.as_view(),

@@ -149,6 +149,8 @@ TABLE = [
      "200 200 200 404 200 404 401"),
     ("client-document-detail", "delete", "clients/{client}/documents/{document}", None,
      "204 403 403 404 403 404 401"),
+    ("client-export-json", "get", "clients/{client}/export.json", None, "200 200 200 404 200 404 401"),
+    ("client-export-pdf", "get", "clients/{client}/export.pdf", None, "200 200 200 404 200 404 401"),
     ("client-emergency-access", "post", "clients/{other_client}/emergency-access", lambda w, u: {
         "reason": "Unconscious in the waiting room",
     }, "201 201 201 201 403 403 401"),
