@@ -152,7 +152,7 @@ def utilization_report(
             worked[doctor, start_of(day)] += seconds
         for key, seconds in worked.items():
             rows[key].working_minutes = round(seconds / 60)
-        for found in _appointment_figures(ids, first, last, group):
+        for found in appointment_figures(ids, first, last, group):
             row = rows[found["doctor_id"], start_of(found["period"])]
             row.booked_minutes = found["booked"]
             row.appointments = {status: found[f"n_{status}"] for status in STATUSES}
@@ -201,7 +201,7 @@ def _overlap(block: tuple[datetime, datetime], spans: list[tuple[datetime, datet
     return sum(max((min(end, block[1]) - max(start, block[0])).total_seconds(), 0.0) for start, end in spans)
 
 
-def _appointment_figures(doctor_ids: list[int], first: date, last: date, group: str):
+def appointment_figures(doctor_ids: list[int], first: date, last: date, group: str):
     """One row per doctor and period that has appointments (the one aggregate query)."""
     start, end = day_bounds(first)[0], day_bounds(last)[1]
     by_status = {f"n_{status}": Count("id", filter=Q(status=status)) for status in STATUSES}
