@@ -13,7 +13,8 @@ floor). `/health/live`'s ratio is the fixed cost of the project's stack.
 
 Environment: BENCH_SCALE (appointments, default 100000), BENCH_SECONDS
 (per endpoint and round, default 10), BENCH_CONNECTIONS (default 32),
-BENCH_ROUNDS (default 3).
+BENCH_ROUNDS (default 3). `report` is a quarter of every doctor's utilization per day
+(bench/report.py times it in process, with its query plan).
 """
 
 import json
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from bench import load, stack
 from bench.load import Request
+from bench.report import last_full_quarter
 from config import embedded
 
 DEMO_PASSWORD = "demo-password-change-me"  # noqa: S105 (the demo accounts seed_demo creates)
@@ -103,6 +105,8 @@ def scenarios(base: str) -> dict[str, Scenario]:
         for _ in range(50_040)
     ]
     book = bookings(doctors, clients, as_staff, rng)
+    first, last = last_full_quarter(date.today())  # every doctor's utilization, per day (bench/report.py)
+    report = f"/api/v1/reports/utilization?from={first}&to={last}"
     return {
         "live": repeated([Request("GET", "/health/live", {})]),
         "me": repeated([Request("GET", "/api/v1/auth/me", as_doctor)]),
@@ -118,6 +122,7 @@ def scenarios(base: str) -> dict[str, Scenario]:
             ]
         ),
         "book": Scenario(measure=book[:-20], sample=book[-20:], once=True),
+        "report": repeated([Request("GET", report, as_staff)]),
     }
 
 

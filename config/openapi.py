@@ -45,6 +45,7 @@ DENIED = {"403": ["permission_denied"]}
 THROTTLED = {"429": ["throttled"]}
 BOOKING_CONFLICTS = ["slot_taken", "client_busy"]
 MFA_OWNER_PROOF = ["invalid_password", "invalid_mfa_code"]
+REPORT_RANGE = ["invalid_range", "range_too_long"]
 STATUS_ACTION = {**DENIED, "409": ["invalid_transition", "idempotency_conflict"]}
 
 # What each operation can answer beyond what its shape implies (see
@@ -125,6 +126,8 @@ ERRORS = {
     "GET appointments/calendar.ics": {"404": ["not_found"], "406": ["not_acceptable"]},
     "GET calendar/feed": {},
     "POST calendar/feed/rotate": {},
+    "GET reports/utilization": {**DENIED, "400": REPORT_RANGE},
+    "GET reports/utilization.csv": {**DENIED, "400": REPORT_RANGE, "406": ["not_acceptable"]},
 }
 
 TAGS = {
@@ -135,6 +138,7 @@ TAGS = {
     "clients": "clients",
     "appointments": "appointments",
     "calendar": "calendar",
+    "reports": "reports",
 }
 
 

@@ -24,6 +24,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "appointments", "description": "Booking and the visit's status flow"},
         {"name": "calendar", "description": "iCalendar export and subscription"},
         {"name": "audit", "description": "Audit trail (admins)"},
+        {"name": "reports", "description": "Utilization per doctor and period (JSON or CSV)"},
     ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -101,13 +101,18 @@ class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
 
     def get_urls(self):
         from scheduling.admin_views import day_schedule_pdf_view, day_schedule_view
+        from scheduling.reports.admin import reports_view
 
         day = self.admin_site.admin_view(day_schedule_view(self))
         day_pdf = self.admin_site.admin_view(day_schedule_pdf_view(self))
         status = self.admin_site.admin_view(self.status_view)
+        reports = self.admin_site.admin_view(reports_view(self))
+        reports_csv = self.admin_site.admin_view(reports_view(self, as_csv=True))
         return [
             path("day/", day, name="scheduling_appointment_day"),
             path("day/pdf/", day_pdf, name="scheduling_appointment_day_pdf"),
+            path("reports/", reports, name="scheduling_appointment_reports"),
+            path("reports/utilization.csv", reports_csv, name="scheduling_appointment_report_csv"),
             path("<int:object_id>/status/<str:action>/", status, name="scheduling_appointment_status"),
             *super().get_urls(),
         ]

@@ -2,6 +2,7 @@ from django.urls import re_path
 
 from config.routers import Router
 from scheduling.reminders.views import AppointmentRemindersView
+from scheduling.reports.views import UtilizationCsvView, UtilizationView
 from scheduling.views.appointments import AppointmentViewSet
 from scheduling.views.calendar import AppointmentCalendarView, CalendarFeedRotateView, CalendarFeedView
 from scheduling.views.doctors import AvailabilityView, TimeOffDetailView, TimeOffListView, WorkingHoursView
@@ -36,5 +37,7 @@ urlpatterns = [
         AppointmentRemindersView.as_view(),
         name="appointment-reminders",
     ),
+    re_path(r"^reports/utilization/?$", UtilizationView.as_view(), name="report-utilization"),
+    re_path(r"^reports/utilization\.csv/?$", UtilizationCsvView.as_view(), name="report-utilization-csv"),
     *router.urls,
 ]

@@ -182,6 +182,13 @@ TABLE = [
     ("appointment-complete", "post", "appointments/{appt_checked_in}/complete", None,
      "200 200 200 404 403 403 401"),
     ("appointment-no-show", "post", "appointments/{appt_past}/no-show", None, "200 200 200 404 403 403 401"),
+    # A doctor reads only their own report: naming another doctor is 403 (as their schedule is).
+    ("report-utilization", "get", "reports/utilization?from={tomorrow}&to={tomorrow}", None,
+     "200 200 200 200 403 403 401"),
+    ("report-utilization", "get", "reports/utilization?from={tomorrow}&to={tomorrow}&doctor={doctor}", None,
+     "200 200 200 403 403 403 401"),
+    ("report-utilization-csv", "get", "reports/utilization.csv?from={tomorrow}&to={tomorrow}&doctor={doctor}",
+     None, "200 200 200 403 403 403 401"),
 ]
 # fmt: on
 
