@@ -196,7 +196,7 @@ def ensure_services(environ=os.environ) -> list[Embedded]:
         pg = ensure_postgres()
         environ["DATABASE_URL"] = pg.url
         servers.append(pg)
-    if not environ.get("REDIS_URL"):
+    if not environ.get("REDIS_URL") and not environ.get("REDIS_SENTINELS"):
         rd = ensure_redis()
         environ["REDIS_URL"] = rd.url
         servers.append(rd)

@@ -11,22 +11,36 @@ after commit never hangs on a stalled one. Workers (`rqworker`) keep
 django-rq's own connections.
 """
 
+import json
 from functools import lru_cache
 
 import django_rq
 from django.conf import settings
 from redis import Redis
+from redis.sentinel import Sentinel
 from rq import Queue
 
 COMMAND_TIMEOUT_SECONDS = 5
 
 
 @lru_cache(maxsize=4)
-def _client(url: str, connect_timeout: float) -> Redis:
-    return Redis.from_url(url, socket_connect_timeout=connect_timeout, socket_timeout=COMMAND_TIMEOUT_SECONDS)
+def _client(config_json: str, connect_timeout: float) -> Redis:
+    """One client per queue configuration (a URL, or Sentinels and a master name)."""
+    config = json.loads(config_json)
+    timeouts = {"socket_connect_timeout": connect_timeout, "socket_timeout": COMMAND_TIMEOUT_SECONDS}
+    if "SENTINELS" not in config:
+        return Redis.from_url(config["URL"], **timeouts)
+    sentinel = Sentinel(
+        config["SENTINELS"],
+        sentinel_kwargs=config["SENTINEL_KWARGS"],
+        password=config["PASSWORD"],
+        **timeouts,
+    )
+    # The master Sentinel names now, asked again whenever a connection to it fails.
+    return sentinel.master_for(config["MASTER_NAME"], db=config["DB"])
 
 
 def get_queue(name: str = "default") -> Queue:
-    """The RQ queue `name` of settings.RQ_QUEUES, on this process's client for its URL."""
-    client = _client(settings.RQ_QUEUES[name]["URL"], settings.REDIS_TIMEOUT_SECONDS)
-    return django_rq.get_queue(name, connection=client)
+    """The RQ queue `name` of settings.RQ_QUEUES, on this process's kept client."""
+    config = json.dumps(settings.RQ_QUEUES[name], sort_keys=True)
+    return django_rq.get_queue(name, connection=_client(config, settings.REDIS_TIMEOUT_SECONDS))

@@ -127,7 +127,13 @@ TEMPLATES = [
 # Database and Redis: loading the settings starts nothing. With the URLs unset,
 # the entry points start the embedded servers (config/embedded.py) and export
 # the URLs before Django loads: manage.py, `make run` and the test suite.
-for _name in ("DATABASE_URL", "REDIS_URL"):
+# Redis Sentinel (REDIS_SENTINELS, host:port list): every Redis user finds the
+# current master by name instead of REDIS_URL (README "Beyond one machine").
+REDIS_SENTINELS = [
+    (host, int(port))
+    for host, port in (item.rsplit(":", 1) for item in env.list("REDIS_SENTINELS", default=[]))
+]
+for _name in ("DATABASE_URL", *(() if REDIS_SENTINELS else ("REDIS_URL",))):
     if not env.str(_name, default=""):
         raise ImproperlyConfigured(
             f"{_name} is unset: set it, or go through manage.py, `make run` or `make test`, "
@@ -161,7 +167,12 @@ if DATABASE_REPLICA_URLS:
     MIDDLEWARE.insert(_after, "config.replicas.ReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL")
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="clinic")
+REDIS_SENTINEL_PASSWORD = env.str("REDIS_SENTINEL_PASSWORD", default="")  # the Sentinels' own
+REDIS_PASSWORD = env.str("REDIS_PASSWORD", default="")  # the master's, with Sentinel
+REDIS_DB = env.int("REDIS_DB", default=0)
+# With Sentinel, the URL names the master by its Sentinel name (django-redis's convention).
+REDIS_URL = f"redis://{REDIS_SENTINEL_MASTER}/{REDIS_DB}" if REDIS_SENTINELS else env.str("REDIS_URL")
 REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
 CACHES = {
     "default": {
@@ -180,6 +191,24 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "config.cache"
 
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+if REDIS_SENTINELS:
+    _sentinel_kwargs = {"password": REDIS_SENTINEL_PASSWORD or None, "socket_timeout": REDIS_TIMEOUT_SECONDS}
+    CACHES["default"]["OPTIONS"].update(
+        CLIENT_CLASS="django_redis.client.SentinelClient",
+        CONNECTION_FACTORY="django_redis.pool.SentinelConnectionFactory",
+        SENTINELS=REDIS_SENTINELS,
+        SENTINEL_KWARGS=_sentinel_kwargs,
+        PASSWORD=REDIS_PASSWORD or None,
+    )
+    RQ_QUEUES["default"] = {
+        "SENTINELS": REDIS_SENTINELS,
+        "MASTER_NAME": REDIS_SENTINEL_MASTER,
+        "DB": REDIS_DB,
+        "PASSWORD": REDIS_PASSWORD or None,
+        "SOCKET_TIMEOUT": 5,
+        "SENTINEL_KWARGS": _sentinel_kwargs,
+        "DEFAULT_TIMEOUT": 300,
+    }
 RQ = {
     # Enqueue when called: services already defer RQ work to transaction.on_commit themselves.
     "COMMIT_MODE": "auto",

@@ -212,6 +212,17 @@ def start_reconcile_chain(queue: Queue | None = None) -> bool:
     return True
 
 
+def reconcile_now(*, reason: str, queue: Queue | None = None) -> bool:
+    """A reconcile as soon as a worker is free, once per `reason` (the new
+    Redis server's run id, say) however many ask. True if this call enqueued it."""
+    queue = queue or get_queue()
+    try:
+        queue.enqueue(RECONCILE, job_id=f"{RECONCILE_JOB_PREFIX}{reason}", unique=True, result_ttl=3600)
+    except DuplicateJobError:
+        return False
+    return True
+
+
 def cancel_jobs(job_ids: list[str]) -> None:
     """Cancel these jobs in RQ; gone or already cancelled ones are fine, and a Redis
     outage only leaves jobs that will find their row no longer due."""

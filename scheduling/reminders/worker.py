@@ -4,7 +4,7 @@ from django.db import close_old_connections
 from rq import SimpleWorker
 
 from config.queue_health import HeartbeatMixin
-from scheduling.reminders.services import QUEUE_NAME, start_reconcile_chain
+from scheduling.reminders.services import QUEUE_NAME, reconcile_now, start_reconcile_chain
 
 
 class ReminderWorker(HeartbeatMixin, SimpleWorker):
@@ -32,6 +32,21 @@ class ReminderWorker(HeartbeatMixin, SimpleWorker):
             return super().perform_job(job, queue, execution)
         finally:
             close_old_connections()
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        super().heartbeat(timeout=timeout, pipeline=pipeline)
+        if pipeline is None and QUEUE_NAME in self.queue_names():
+            self.reconcile_after_a_new_redis()
+
+    def reconcile_after_a_new_redis(self):
+        """A different Redis server answers than at the last heartbeat
+        (Sentinel promoted a replica, or Redis came back empty): scheduled
+        reminders the old one held may be lost, so reconcile now, not at the
+        next periodic run. One reconcile per new server, however many workers."""
+        run_id = self.connection.info("server").get("run_id")
+        seen, self._redis_run_id = getattr(self, "_redis_run_id", None), run_id
+        if seen is not None and seen != run_id:
+            reconcile_now(reason=run_id)
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
