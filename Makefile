@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-e2e test-client lint format install stop clean bench audit fuzz secrets upgrade-check backup restore
+.PHONY: cluster test-cluster test-pgbouncer run test test-e2e test-client lint format install stop clean bench audit fuzz secrets upgrade-check backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,22 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The project on several processes of this machine (README "Beyond one machine"):
+# PostgreSQL primary + replica (PgBouncer when installed), Redis + Sentinels,
+# two gunicorn nodes behind HAProxy, two workers. Needs Debian's haproxy.
+cluster: $(STAMP)
+	$(PY) -m config.cluster
+
+# The faults the cluster survives, killed one at a time under load (cluster/test_faults.py).
+test-cluster: $(STAMP)
+	@for bin in haproxy pgbouncer; do command -v $$bin >/dev/null || { echo "make test-cluster needs $$bin: apt-get install -y haproxy pgbouncer" >&2; exit 1; }; done
+	$(PY) -m pytest cluster -p no:randomly $(PYTEST_ARGS)
+
+# The whole suite with DATABASE_URL through a PgBouncer in transaction mode
+# (Debian's pgbouncer) in front of the embedded PostgreSQL or DATABASE_URL's.
+test-pgbouncer: $(STAMP)
+	$(PY) -m config.pgbouncer -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # Browser tests of the admin (e2e/): Playwright driving Debian's Chromium.
 CHROMIUM ?= /usr/bin/chromium

@@ -53,16 +53,18 @@ class HeartbeatMixin:
             self.revive_scheduler()
 
     def revive_scheduler(self):
-        """Restart this worker's scheduler process if it died (it does when Redis
-        goes away), on every heartbeat (every ~25 s) rather than on RQ's
-        maintenance pass (every 10 minutes), the way RQ's `run_maintenance_tasks`
-        does: take the queue's scheduler lock again (it still names this
-        scheduler, or has expired) and fork a new one. A worker that never ran a
-        scheduler process (burst mode, or another worker holds the lock) is left
-        to RQ's own maintenance."""
+        """Run a scheduler whenever this worker can, on every heartbeat (every
+        ~25 s) rather than on RQ's maintenance pass (every 10 minutes): restart
+        this worker's scheduler process if it died (it does when Redis goes
+        away), and take the queue's scheduler lock over once the worker that
+        held it is gone (its lock expires 61 s after its last renewal), so
+        scheduled reminders keep moving when one of several workers is killed.
+        A worker without a scheduler (burst mode) is left alone."""
         scheduler = getattr(self, "scheduler", None)
+        if scheduler is None:
+            return
         process = getattr(scheduler, "_process", None)
-        if process is None or process.is_alive():
+        if process is not None and process.is_alive():
             return
         scheduler.acquire_locks(auto_start=True)
 

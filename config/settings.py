@@ -147,6 +147,15 @@ DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"  # p
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
+# Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) a connection
+# is shared between transactions: no prepared statements kept on the server
+# (psycopg's prepare_threshold) and no server-side cursors (.iterator()).
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER={DATABASE_POOLER!r}: use pgbouncer, or leave it unset")
+if DATABASE_POOLER:
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # Read replicas (config/replicas.py): replica1, replica2, … beside the primary.
 DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
@@ -158,7 +167,11 @@ for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
         **_replica,
         "PASSWORD": _replica.get("PASSWORD") or DATABASES["default"].get("PASSWORD", ""),
         "ENGINE": DATABASES["default"]["ENGINE"],
-        "OPTIONS": {**_replica.get("OPTIONS", {}), "connect_timeout": 2},
+        "OPTIONS": {
+            **_replica.get("OPTIONS", {}),
+            "connect_timeout": 2,
+            **({"prepare_threshold": None} if DATABASE_POOLER else {}),
+        },
         "TEST": {"MIRROR": "default"},
     }
 if DATABASE_REPLICA_URLS:

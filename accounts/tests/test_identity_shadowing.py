@@ -2,7 +2,9 @@
 nor an email another account's username, case-insensitively (API.md, "Users").
 Otherwise signing in with that identifier reaches the wrong account."""
 
+import os
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -198,6 +200,19 @@ def test_older_overlapping_rows_do_not_block_saving_other_fields(api, world):
 # Racing requests: the database decides
 
 
+def session_connection():
+    """A connection that is a session of its own: straight to PostgreSQL when
+    the suite runs through PgBouncer (`make test-pgbouncer` sets
+    DATABASE_DIRECT_URL), where a session-level lock would stay behind on a
+    pooled server connection that the app's requests then share."""
+    params = connection.get_connection_params()
+    if direct := os.environ.get("DATABASE_DIRECT_URL"):
+        parts = urlsplit(direct)
+        host = parse_qs(parts.query).get("host", [parts.hostname])[0]
+        params = {**params, "host": host, "port": parts.port or 5432}
+    return connection.get_new_connection(params)
+
+
 def lock_key(identifier: str) -> str:
     return f"hashtext('accounts_user_identifier'), hashtext(lower('{identifier}'))"
 
@@ -234,7 +249,7 @@ def test_racing_username_and_email_of_one_identifier_one_wins(world, api, first)
     both orders are raced, and the database alone decides."""
     identifier = "shared@clinic.test"
     patient, other = api(world.patient), api(world.admin)
-    holder = connection.get_new_connection(connection.get_connection_params())
+    holder = session_connection()
     holder.autocommit = True
     holder.execute(f"SELECT pg_advisory_lock({lock_key(identifier)})")
     order = ["username", "email"] if first == "username" else ["email", "username"]
