@@ -97,9 +97,10 @@ MIDDLEWARE = [
     # Django's session, auth and messages middleware, skipped under /api/
     # (bearer tokens only): config/browser_middleware.py.
     "config.browser_middleware.SessionMiddleware",
-    # Accept-Language → the active language, and Content-Language on every answer
-    # (config/languages.py: the caller's own `language` when no header was sent).
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware: Accept-Language → the active language, and
+    # Content-Language on every answer but the probes' (config/languages.py;
+    # the caller's own `language` when no header was sent).
+    "config.languages.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",  # by name: the deploy check looks for it
     "config.browser_middleware.AuthenticationMiddleware",

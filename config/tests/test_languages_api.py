@@ -156,3 +156,10 @@ def test_the_schema_stays_english(api):
         {"$ref": "#/components/schemas/LanguageEnum"}
     ]
     assert schemas["LanguageEnum"]["enum"] == ["en", "de", "fr", "es"]
+
+
+@pytest.mark.django_db
+def test_probes_skip_the_negotiation(client):
+    response = client.get("/health/live", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    assert "Content-Language" not in response and "Accept-Language" not in response.get("Vary", "")
