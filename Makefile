@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: cluster test-cluster test-pgbouncer run test test-e2e test-client lint format install stop clean bench audit fuzz secrets upgrade-check backup restore
+.PHONY: cluster test-cluster test-pgbouncer run test test-e2e test-client lint format install stop clean bench audit fuzz secrets upgrade-check backup restore messages
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,10 +51,17 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	@command -v xgettext >/dev/null || { echo "make lint checks the translation catalogues with GNU gettext: apt-get install -y gettext" >&2; exit 1; }
+	$(PY) manage.py catalogues --check
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The translation catalogues (locale/): updated from the code and compiled; needs
+# GNU gettext (apt-get install gettext). Then translate what is new (README, "Languages").
+messages: $(STAMP)
+	$(PY) manage.py catalogues
 
 # Fallback: stops embedded servers left by a process killed before it could stop them.
 stop: $(STAMP)

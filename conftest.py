@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client as BrowserClient
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts import tokens, user_cache
@@ -24,6 +25,14 @@ from clinic.tests.factories import ClientFactory
 def _clean_cache():
     """Every test starts with an empty Redis: no cached page or count leaks across tests."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in LANGUAGE_CODE: the language a request activated
+    stays active in its thread afterwards (as in a server's worker, where the
+    next request sets its own)."""
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from accounts import mfa, services
 from accounts.forms import AdminLoginForm, UserCreateForm, UserEditForm
@@ -15,7 +16,7 @@ class UserAdmin(BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreateForm
     list_display = ("username", "email", "full_name", "role", "is_active", "date_joined")
-    list_filter = ("role", "is_active", "is_staff", "is_superuser")
+    list_filter = ("role", "is_active", "is_staff", "is_superuser", "language")
     search_fields = ("username", "email", "full_name")
     ordering = ("username",)
     # Higher apps add theirs: scheduling plugs in the doctor's working hours.
@@ -24,16 +25,16 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ("is_staff", "groups", "last_login", "date_joined", "tokens_valid_after")
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
-        ("Profile", {"fields": ("full_name", "role")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
-        ("Dates", {"fields": ("last_login", "date_joined", "tokens_valid_after")}),
+        (_("Profile"), {"fields": ("full_name", "role", "language")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "tokens_valid_after")}),
     )
     add_fieldsets = (
         (
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "email", "full_name", "role", "password1", "password2"),
+                "fields": ("username", "email", "full_name", "role", "language", "password1", "password2"),
             },
         ),
     )
@@ -76,15 +77,15 @@ class UserAdmin(BaseUserAdmin):
     actions = ["reset_second_factor"]
 
     @admin.action(
-        description="Reset the second factor (lost device); signs them out everywhere",
+        description=_("Reset the second factor (lost device); signs them out everywhere"),
         permissions=["reset_second_factor"],
     )
     def reset_second_factor(self, request, queryset):
         users = list(queryset.filter(mfa_enabled=True))
         for user in users:
             mfa.reset(user=user, by=request.user, request=request)
-        names = ", ".join(str(user) for user in users) or "nobody (none had one)"
-        self.message_user(request, f"Second factor reset: {names}.")
+        names = ", ".join(str(user) for user in users) or _("nobody (none had one)")
+        self.message_user(request, _("Second factor reset: %(names)s.") % {"names": names})
 
     def has_reset_second_factor_permission(self, request):
         return request.user.is_admin
@@ -99,7 +100,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     readonly_fields = ("at", "action", "actor", "object_type", "object_id", "ip", "request_id", "fields")
 
-    @admin.display(description="Object", ordering="object_type")
+    @admin.display(description=_("Object"), ordering="object_type")
     def object_link(self, event):
         """`appointment #42`, linked to its admin page when it has one: ids only,
         as the row holds (no names in the audit trail)."""

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from rest_framework.exceptions import Throttled
 
@@ -55,17 +56,17 @@ def _second_factor(request):
         action = ACTIONS.get(request.POST.get("action", ""))
         try:
             if action is None:
-                raise DomainError("Unknown action.")
+                raise DomainError(_("Unknown action."))
             shown = action(request) or {}
             if not shown:
                 return redirect("admin-second-factor")
         except DomainError as error:
             shown = {"error": error.detail}
         except Throttled as error:
-            shown = {"error": f"Too many codes tried: wait {error.wait} seconds."}
+            shown = {"error": _("Too many codes tried: wait %(seconds)s seconds.") % {"seconds": error.wait}}
     context = {
         **admin.site.each_context(request),
-        "title": "Your second factor",
+        "title": _("Your second factor"),
         "status": mfa.status(user),
         "passkeys": Passkey.objects.filter(user=user).order_by("created_at"),
         "continue_url": reverse("admin:index"),
@@ -86,7 +87,7 @@ def _confirm_totp(request):
 def _remove_totp(request):
     ratelimits.limit_mfa(request, user=request.user)
     mfa.disable_totp(user=request.user, request=request, **_owner_proof(request))
-    messages.success(request, "The authenticator app and its recovery codes are removed.")
+    messages.success(request, _("The authenticator app and its recovery codes are removed."))
 
 
 def _new_recovery_codes(request):
@@ -96,15 +97,15 @@ def _new_recovery_codes(request):
 
 
 def _add_passkey(request):
-    name = request.POST.get("name", "").strip()[:100] or "Passkey"
+    name = request.POST.get("name", "").strip()[:100] or str(_("Passkey"))
     admin_webauthn.register(request, name=name, credential=request.POST.get("passkey", ""))
-    messages.success(request, f"Passkey “{name}” added.")
+    messages.success(request, _("Passkey “%(name)s” added.") % {"name": name})
 
 
 def _remove_passkey(request):
     passkey = get_object_or_404(Passkey, pk=_int(request.POST.get("passkey_id")), user=request.user)
     passkeys.remove(user=request.user, passkey=passkey, request=request)
-    messages.success(request, f"Passkey “{passkey.name}” removed.")
+    messages.success(request, _("Passkey “%(name)s” removed.") % {"name": passkey.name})
 
 
 ACTIONS = {

@@ -4,6 +4,7 @@ LOGIN_IP_RATE per client IP) and the same audit rows."""
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from rest_framework.exceptions import Throttled
 
@@ -39,7 +40,11 @@ def logout(request, extra_context=None):
 
 
 def _throttled(request, *, wait: int) -> TemplateResponse:
-    context = {**admin.site.each_context(request), "title": "Too many sign-in attempts", "retry_after": wait}
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Too many sign-in attempts"),
+        "retry_after": wait,
+    }
     response = TemplateResponse(request, "admin/throttled.html", context, status=429)
     response["Retry-After"] = str(wait)
     return response

@@ -9,6 +9,7 @@ from base64 import urlsafe_b64decode, urlsafe_b64encode
 
 from django.contrib import admin
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import Throttled
@@ -32,7 +33,9 @@ def sign_in_options(request):
     try:
         ratelimits.limit_ip(request, group="admin_passkey")
     except Throttled as exc:
-        return JsonResponse({"detail": f"Too many tries: wait {exc.wait} seconds."}, status=429)
+        return JsonResponse(
+            {"detail": _("Too many tries: wait %(seconds)s seconds.") % {"seconds": exc.wait}}, status=429
+        )
     options, challenge = passkeys.discoverable_sign_in_options()
     request.session[_SIGN_IN_CHALLENGE] = urlsafe_b64encode(challenge).decode()
     return JsonResponse(options)

@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
+    verbose_name = _("Accounts")
 
     def ready(self):
         from accounts import roles, schema, signals  # noqa: F401 (registers handlers and the OpenAPI scheme)

@@ -2,10 +2,12 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import Throttled
 
 from accounts import admin_webauthn, mfa, services
 from accounts.models import User
+from config.languages import LanguageOmittedKeepsItMixin
 
 
 class _IdentifiersFreeMixin:
@@ -25,13 +27,13 @@ class _IdentifiersFreeMixin:
         return cleaned_data
 
 
-class UserCreateForm(_IdentifiersFreeMixin, AdminUserCreationForm):
+class UserCreateForm(LanguageOmittedKeepsItMixin, _IdentifiersFreeMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
-        fields = ("username", "email", "full_name", "role")
+        fields = ("username", "email", "full_name", "role", "language")
 
 
-class UserEditForm(_IdentifiersFreeMixin, UserChangeForm):
+class UserEditForm(LanguageOmittedKeepsItMixin, _IdentifiersFreeMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"
@@ -44,8 +46,8 @@ class AdminLoginForm(AdminAuthenticationForm):
     code = forms.CharField(
         required=False,
         max_length=64,
-        label="Code",
-        help_text="With a second factor set up: the 6 digits your app shows, or a recovery code.",
+        label=_("Code"),
+        help_text=_("With a second factor set up: the 6 digits your app shows, or a recovery code."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )
     passkey = forms.CharField(required=False, max_length=16384, widget=forms.HiddenInput)
@@ -60,12 +62,14 @@ class AdminLoginForm(AdminAuthenticationForm):
             try:
                 accepted = mfa.check_second_factor(user=user, proof=proof, request=self.request)
             except Throttled as exc:
-                message = f"Too many codes tried: wait {exc.wait} seconds."
+                message = _("Too many codes tried: wait %(seconds)s seconds.") % {"seconds": exc.wait}
                 raise ValidationError(message, code="throttled") from exc
             if not accepted:
                 raise ValidationError(
-                    "Enter the code your authenticator app shows now, or one of your recovery codes;"
-                    " or use your passkey.",
+                    _(
+                        "Enter the code your authenticator app shows now, or one of your recovery codes;"
+                        " or use your passkey."
+                    ),
                     code="invalid_mfa_code",
                 )
         return cleaned_data

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import update_last_login
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
@@ -135,7 +136,9 @@ def confirm_totp(*, user: User, code: str, request=None) -> list[str]:
             record_event(action=AuditAction.MFA_ENABLED, actor=user, obj=user, request=request)
     if not accepted:
         _failed(user, request)
-        detail = None if device is not None else "No authenticator is waiting: start with POST auth/mfa/totp."
+        detail = (
+            None if device is not None else _("No authenticator is waiting: start with POST auth/mfa/totp.")
+        )
         raise InvalidMfaCode(detail)
     return codes
 

@@ -1,5 +1,6 @@
 """Shapes of the second-factor API (`auth/mfa…`); meaning lives in accounts.mfa."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.mfa import RECOVERY_CODE_COUNT
@@ -57,7 +58,7 @@ class MfaVerifySerializer(MfaTokenSerializer):
     def validate(self, attrs):
         if ("code" in attrs) == ("passkey" in attrs):
             raise serializers.ValidationError(
-                {"code": ["Give a code or a passkey assertion, one of the two."]}
+                {"code": [_("Give a code or a passkey assertion, one of the two.")]}
             )
         return attrs
 

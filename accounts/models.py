@@ -1,10 +1,13 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
 from config.encryption import EncryptedTextField
+from config.languages import default_language
 
 # Raised, as unique violations, by the trigger that keeps one identifier to one
 # account (migration 0006): a username may not be another account's email, nor
@@ -14,10 +17,10 @@ EMAIL_IS_ANOTHER_USERNAME = "user_email_is_another_username"
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    DOCTOR = "doctor", "Doctor"
-    STAFF = "staff", "Staff"  # nurses and front desk
-    PATIENT = "patient", "Patient"
+    ADMIN = "admin", _("Admin")
+    DOCTOR = "doctor", _("Doctor")
+    STAFF = "staff", _("Staff")  # nurses and front desk
+    PATIENT = "patient", _("Patient")
 
 
 class UserQuerySet(models.QuerySet):
@@ -61,20 +64,34 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: admin, doctor, staff (nurse, front desk) or patient."""
 
-    username = models.CharField(max_length=150, unique=True)
-    email = models.EmailField(max_length=254)
-    full_name = models.CharField(max_length=200, blank=True)
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT, db_index=True)
-    is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="May sign in to the admin site.")
-    date_joined = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    username = models.CharField(_("username"), max_length=150, unique=True)
+    email = models.EmailField(_("email"), max_length=254)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    role = models.CharField(
+        _("role"), max_length=16, choices=Role.choices, default=Role.PATIENT, db_index=True
+    )
+    is_active = models.BooleanField(_("is active"), default=True)
+    is_staff = models.BooleanField(
+        _("is staff"), default=False, help_text=_("May sign in to the admin site.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Tokens issued before this instant are refused (password change, reset,
     # deactivation, role change): revocation that needs no token list.
-    tokens_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
+    tokens_valid_after = models.DateTimeField(_("tokens valid after"), null=True, blank=True, editable=False)
     # A confirmed authenticator app (accounts/mfa.py keeps it in step): signing
     # in then takes a second step, read from the cached user with no query.
-    mfa_enabled = models.BooleanField(default=False, db_default=False, editable=False)
+    mfa_enabled = models.BooleanField(_("mfa enabled"), default=False, db_default=False, editable=False)
+    # The admin, the API (without Accept-Language) and their emails speak it.
+    # db_default: rows the previous version inserts during an upgrade get one.
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        db_default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the admin, the API's messages and this user's emails."),
+    )
 
     objects = UserManager()
 
@@ -88,6 +105,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
         ordering = ["id"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self):
         return self.full_name or self.username
@@ -131,24 +150,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class AuditAction(models.TextChoices):
-    VIEW = "view"
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOGOUT = "logout"
-    EMERGENCY_ACCESS = "emergency_access"  # break-glass access to a record outside one's scope
+    VIEW = "view", _("View")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOGOUT = "logout", _("Logout")
+    # Break-glass access to a record outside one's scope.
+    EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
     # A used refresh token came back: every token of its user was revoked.
-    TOKEN_REUSE = "token_reuse"  # noqa: S105 (an action, not a secret)
-    MFA_ENABLED = "mfa_enabled"
-    MFA_DISABLED = "mfa_disabled"
-    MFA_FAILED = "mfa_failed"
-    RECOVERY_CODE_USED = "recovery_code_used"
-    PASSKEY_ADDED = "passkey_added"
-    PASSKEY_REMOVED = "passkey_removed"
-    MFA_RESET = "mfa_reset"  # an admin cleared another user's second factor
-    EXPORT = "export"  # a record or a day schedule left the system as a file (PDF, JSON)
+    TOKEN_REUSE = "token_reuse", _("Token reuse")
+    MFA_ENABLED = "mfa_enabled", _("Second factor enabled")
+    MFA_DISABLED = "mfa_disabled", _("Second factor disabled")
+    MFA_FAILED = "mfa_failed", _("Second factor failed")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    PASSKEY_ADDED = "passkey_added", _("Passkey added")
+    PASSKEY_REMOVED = "passkey_removed", _("Passkey removed")
+    MFA_RESET = "mfa_reset", _("Second factor reset")  # an admin cleared another user's second factor
+    # A record or a day schedule left the system as a file (PDF, JSON).
+    EXPORT = "export", _("Export")
 
 
 class AuditEvent(models.Model):
@@ -157,17 +178,21 @@ class AuditEvent(models.Model):
 
     # PROTECT, not SET_NULL: rows are append-only in the database (a trigger
     # refuses UPDATE/DELETE); users are deactivated, never deleted.
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=32, choices=AuditAction.choices)
-    object_type = models.CharField(max_length=32, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
-    fields = models.JSONField(default=list, blank=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=32, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    fields = models.JSONField(_("fields"), default=list, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["actor", "-at"]),
@@ -184,13 +209,14 @@ class TOTPDevice(Device):
     step of the last accepted code, so no code is accepted twice. One confirmed
     device per user; an unconfirmed one waits for its first code."""
 
-    key = EncryptedTextField(help_text="The shared secret, hex-encoded (encrypted at rest).")
-    last_t = models.BigIntegerField(default=-1)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    key = EncryptedTextField(_("key"), help_text=_("The shared secret, hex-encoded (encrypted at rest)."))
+    last_t = models.BigIntegerField(_("last time step"), default=-1)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "authenticator app"
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
         constraints = [
             models.UniqueConstraint(fields=["user"], name="totp_device_one_per_user"),
         ]
@@ -199,13 +225,17 @@ class TOTPDevice(Device):
 class RecoveryCode(models.Model):
     """One single-use recovery code, kept only as its SHA-256 (accounts/mfa.py)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
-    code_hash = models.CharField(max_length=64)
-    used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")]
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
 
     def __str__(self):
         return f"recovery code {self.pk} of user {self.user_id}"
@@ -216,11 +246,15 @@ class MfaChallenge(models.Model):
     client holds it as the encrypted `mfa_token`; it works until `expires_at`
     and once (`used_at`). `webauthn_challenge`: the one its passkey options asked."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    webauthn_challenge = models.BinaryField(null=True, blank=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    webauthn_challenge = models.BinaryField(_("WebAuthn challenge"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in challenge")
+        verbose_name_plural = _("sign-in challenges")
 
     def __str__(self):
         return f"sign-in {self.pk} of user {self.user_id}"
@@ -230,16 +264,18 @@ class Passkey(models.Model):
     """A WebAuthn credential (checked by py_webauthn): its id and public key;
     the private key never leaves the user's authenticator."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
-    name = models.CharField(max_length=64)
-    credential_id = models.BinaryField(unique=True)
-    public_key = models.BinaryField()
-    sign_count = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(_("name"), max_length=64)
+    credential_id = models.BinaryField(_("credential id"), unique=True)
+    public_key = models.BinaryField(_("public key"))
+    sign_count = models.BigIntegerField(_("sign count"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
 
     def __str__(self):
         return self.name

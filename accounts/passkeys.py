@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from webauthn import (
     base64url_to_bytes,
     generate_authentication_options,
@@ -59,7 +60,7 @@ def register(*, user: User, name: str, credential: dict, request=None, origins=(
     WEBAUTHN_ORIGINS or `origins`: the admin's own) and keep the passkey."""
     challenge = cache.get(_REGISTRATION_KEY.format(user_id=user.pk))
     if challenge is None:
-        raise InvalidPasskey("No passkey registration is waiting: ask for options first.")
+        raise InvalidPasskey(_("No passkey registration is waiting: ask for options first."))
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -72,7 +73,7 @@ def register(*, user: User, name: str, credential: dict, request=None, origins=(
     cache.delete(_REGISTRATION_KEY.format(user_id=user.pk))
     with transaction.atomic():
         if Passkey.objects.filter(credential_id=verified.credential_id).exists():
-            raise InvalidPasskey("This passkey is registered already.")
+            raise InvalidPasskey(_("This passkey is registered already."))
         passkey = Passkey.objects.create(
             user=user,
             name=name,

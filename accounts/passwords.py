@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
 from accounts.audit import record_event
@@ -40,7 +42,7 @@ def change_password(*, user: User, old_password: str, new_password: str, request
     """Set a new password after checking the old one; revokes every earlier token."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.check_password(old_password):
-        raise ValidationError({"old_password": ["The current password is not correct."]})
+        raise ValidationError({"old_password": [_("The current password is not correct.")]})
     validate_password_for(new_password, user, field="new_password")
     user.set_password(new_password)
     user.save()
@@ -81,19 +83,22 @@ def _send_password_reset_email_or_log(user: User) -> None:
 
 
 def send_password_reset_email(*, user: User) -> None:
+    """The reset link, emailed in the user's language."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    context = {
-        "user": user,
-        "reset_url": f"{settings.FRONTEND_URL.rstrip('/')}/reset-password?uid={uid}&token={token}",
-    }
-    message = EmailMultiAlternatives(
-        subject="Reset your clinic password",
-        body=render_to_string("emails/password_reset.txt", context),
-        to=[user.email],
-        headers={"X-Clinic-Email": PASSWORD_RESET_EMAIL_KIND},
-    )
-    message.attach_alternative(render_to_string("emails/password_reset.html", context), "text/html")
+    with translation.override(user.language):
+        context = {
+            "user": user,
+            "language": translation.get_language(),
+            "reset_url": f"{settings.FRONTEND_URL.rstrip('/')}/reset-password?uid={uid}&token={token}",
+        }
+        message = EmailMultiAlternatives(
+            subject=str(_("Reset your clinic password")),
+            body=render_to_string("emails/password_reset.txt", context),
+            to=[user.email],
+            headers={"X-Clinic-Email": PASSWORD_RESET_EMAIL_KIND},
+        )
+        message.attach_alternative(render_to_string("emails/password_reset.html", context), "text/html")
     message.send()
 
 

@@ -1,6 +1,8 @@
 """Shapes of the accounts API; meaning lives in accounts.services."""
 
+from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -25,6 +27,12 @@ class UserSerializer(serializers.Serializer):
     full_name = StrictCharField(max_length=200, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
     is_active = StrictBooleanField()
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The user's language (one of LANGUAGES): the admin's, the API's messages when a "
+        "request sends no Accept-Language, and their emails'.",
+    )
     date_joined = serializers.DateTimeField(read_only=True)
     current_password = StrictCharField(
         write_only=True,
@@ -43,6 +51,7 @@ class UserSerializer(serializers.Serializer):
             "full_name": user.full_name,
             "role": user.role,
             "is_active": user.is_active,
+            "language": user.language,
             "date_joined": iso_datetime(user.date_joined),
         }
 
@@ -82,6 +91,12 @@ class RegisterSerializer(serializers.Serializer):
     username = StrictCharField(max_length=150, validators=[UnicodeUsernameValidator()])
     password = StrictCharField(write_only=True, max_length=4096, style={"input_type": "password"})
     full_name = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The new patient's language, for their account and their client record; "
+        "LANGUAGE_CODE when left out.",
+    )
 
 
 class LoginSerializer(serializers.Serializer):
@@ -95,7 +110,7 @@ class LoginSerializer(serializers.Serializer):
     def validate(self, attrs):
         login = (attrs.get("username") or attrs.get("email") or "").strip()
         if not login:
-            raise serializers.ValidationError({"username": ["Give an email or a username."]})
+            raise serializers.ValidationError({"username": [_("Give an email or a username.")]})
         return {"login": login, "password": attrs["password"]}
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -26,15 +27,16 @@ from accounts.models import (
     User,
 )
 from config.changes import apply_changes, changed_fields
+from config.languages import default_language
 
 CREATED_FIELDS = ["email", "username", "full_name", "role"]
 IDENTIFIERS = ("email", "username")  # what one signs in with
 # (identifier, the column of another account it equals): the error.
 _TAKEN = {
-    ("email", "email"): "A user with this email already exists.",
-    ("email", "username"): "Another account uses this email as its username.",
-    ("username", "username"): "A user with this username already exists.",
-    ("username", "email"): "Another account uses this username as its email.",
+    ("email", "email"): _("A user with this email already exists."),
+    ("email", "username"): _("Another account uses this email as its username."),
+    ("username", "username"): _("A user with this username already exists."),
+    ("username", "email"): _("Another account uses this username as its email."),
 }
 _TAKEN_BY_CONSTRAINT = {
     "accounts_user_username_key": ("username", "username"),
@@ -83,13 +85,13 @@ def rotate_refresh_token(*, refresh_token: str, request=None) -> tokens.TokenPai
             .first()
         )
         if outstanding is None:
-            raise InvalidToken("Token is invalid")
+            raise InvalidToken(_("Token is invalid"))
         if not BlacklistedToken.objects.filter(token=outstanding).exists():
             user = _token_owner(refresh)
             BlacklistedToken.objects.create(token=outstanding)
             return tokens.pair_for(user, amr=tokens.amr_of(refresh))
         _revoke_on_reuse(refresh, request=request)
-    raise InvalidToken("Token is blacklisted")
+    raise InvalidToken(_("Token is blacklisted"))
 
 
 def _revoke_on_reuse(refresh, *, request) -> None:
@@ -109,7 +111,7 @@ def log_out(*, user: User, refresh_token: str, access_token, request) -> None:
     instead: the database's check then refuses the access token."""
     refresh = tokens.read(refresh_token, tokens.RefreshToken)
     if str(refresh.get(api_settings.USER_ID_CLAIM)) != str(user.pk):
-        raise InvalidToken("Token is invalid")
+        raise InvalidToken(_("Token is invalid"))
     denied = access_token is None or tokens.deny_access_token(access_token)
     with transaction.atomic():
         refresh.blacklist()
@@ -132,7 +134,7 @@ def _token_user(token) -> User | None:
 def _token_owner(token) -> User:
     user = _token_user(token)
     if user is None or not user.is_active or not user.accepts_token_issued_at(tokens.issued_at(token)):
-        raise InvalidToken("Token is invalid")
+        raise InvalidToken(_("Token is invalid"))
     return user
 
 
@@ -141,10 +143,25 @@ def _token_owner(token) -> User:
 
 @transaction.atomic
 def create_user(
-    *, email: str, username: str, password: str, full_name: str = "", role: str, actor=None, request=None
+    *,
+    email: str,
+    username: str,
+    password: str,
+    full_name: str = "",
+    role: str,
+    language: str = "",
+    actor=None,
+    request=None,
 ) -> User:
-    """A new user; 400 on a taken email or username or a weak password."""
-    user = User(email=User.objects.normalize_email(email), username=username, full_name=full_name, role=role)
+    """A new user (in `language`, else LANGUAGE_CODE); 400 on a taken email or
+    username or a weak password."""
+    user = User(
+        email=User.objects.normalize_email(email),
+        username=username,
+        full_name=full_name,
+        role=role,
+        language=language or default_language(),
+    )
     passwords.validate_password_for(password, user, field="password")
     check_identifiers_free(user=user)
     user.set_password(password)
@@ -176,14 +193,14 @@ def _check_own_change(user: User, changed: list[str], current_password: str) -> 
     (a stolen access token must not be enough to take the account over)."""
     if {"role", "is_active"} & set(changed):
         field = "role" if "role" in changed else "is_active"
-        raise ValidationError({field: ["You cannot change your own role or deactivate yourself."]})
+        raise ValidationError({field: [_("You cannot change your own role or deactivate yourself.")]})
     if set(IDENTIFIERS) & set(changed):
         if not current_password:
             raise ValidationError(
-                {"current_password": ["Give your current password to change your email or username."]}
+                {"current_password": [_("Give your current password to change your email or username.")]}
             )
         if not user.check_password(current_password):
-            raise ValidationError({"current_password": ["The current password is not correct."]})
+            raise ValidationError({"current_password": [_("The current password is not correct.")]})
 
 
 @transaction.atomic

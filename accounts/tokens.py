@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt import tokens as jwt_tokens
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
@@ -99,7 +100,7 @@ def decrypt(opaque: str | bytes) -> str:
     try:
         return token_fernet().decrypt(opaque).decode("ascii")
     except (UndecryptableToken, UnicodeDecodeError) as exc:
-        raise InvalidToken("Token is invalid") from exc
+        raise InvalidToken(_("Token is invalid")) from exc
 
 
 def read(opaque: str | bytes, token_class: type[jwt_tokens.Token]) -> jwt_tokens.Token:

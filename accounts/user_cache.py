@@ -17,7 +17,7 @@ from accounts.models import User
 from config.crypto import InvalidToken, field_fernet
 
 TTL_SECONDS = 60
-VERSION = 2  # bump when the cached shape changes
+VERSION = 3  # bump when the cached shape changes
 _KEY = "auth:user:v{version}:{user_id}"
 _FIELDS = [f.attname for f in User._meta.concrete_fields if f.attname not in {"password"}]
 _DATETIMES = {f.attname for f in User._meta.concrete_fields if f.get_internal_type() == "DateTimeField"}

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_access import ClinicianAdminMixin
 from clinic import services
@@ -10,9 +12,10 @@ from clinic.models import Client, EmergencyAccess
 from clinic.permissions import client_fields_editable_by
 from config.admin_errors import form_errors_from
 from config.admin_log import NoLogEntryMixin
+from config.languages import LanguageOmittedKeepsItMixin
 
 
-class ClientAdminForm(forms.ModelForm):
+class ClientAdminForm(LanguageOmittedKeepsItMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = [
@@ -23,6 +26,7 @@ class ClientAdminForm(forms.ModelForm):
             "email",
             "phone",
             "address",
+            "language",
             "medical_history",
             "notes",
             "assigned_doctor",
@@ -58,12 +62,12 @@ class ClientAdmin(NoLogEntryMixin, ClinicianAdminMixin, admin.ModelAdmin):
     inlines = (DocumentInline,)
     fieldsets = (
         (None, {"fields": ("first_name", "last_name", "date_of_birth", "gender")}),
-        ("Contact", {"fields": ("email", "phone", "address")}),
-        ("Clinical", {"fields": ("medical_history", "notes", "assigned_doctor")}),
-        ("Account", {"fields": ("user", "is_archived", "created_at", "updated_at")}),
+        (_("Contact"), {"fields": ("email", "phone", "address", "language")}),
+        (_("Clinical"), {"fields": ("medical_history", "notes", "assigned_doctor")}),
+        (_("Account"), {"fields": ("user", "is_archived", "created_at", "updated_at")}),
     )
 
-    @admin.display(description="Name", ordering="last_name")
+    @admin.display(description=_("Name"), ordering="last_name")
     def name(self, client):
         return f"{client.last_name}, {client.first_name}"
 
@@ -71,15 +75,15 @@ class ClientAdmin(NoLogEntryMixin, ClinicianAdminMixin, admin.ModelAdmin):
         """`Chloe Rossi · b. 3 Feb 1990 · +44 20 7946 0000` (config.admin_autocomplete)."""
         parts = [f"{client.first_name} {client.last_name}"]
         if client.date_of_birth:
-            parts.append(f"b. {client.date_of_birth.day} {client.date_of_birth:%b %Y}")
+            parts.append(_("b. %(date)s") % {"date": date_format(client.date_of_birth, "j M Y")})
         if client.phone:
             parts.append(client.phone)
         return " · ".join(parts)
 
-    @admin.display(description="Archived", ordering="is_archived")
+    @admin.display(description=_("Archived"), ordering="is_archived")
     def archived(self, client):
         """A word on the few archived records, not a red mark on every active one."""
-        return "Archived" if client.is_archived else ""
+        return _("Archived") if client.is_archived else ""
 
     # Roles scope records as in the API: admin and staff manage every record
     # (archived ones too, to restore them), a doctor sees their own patients
@@ -131,17 +135,17 @@ class ClientAdmin(NoLogEntryMixin, ClinicianAdminMixin, admin.ModelAdmin):
         obj.pk = saved.pk  # the admin's redirect and messages use `obj`
         obj.refresh_from_db()
 
-    @admin.action(description="Archive selected records", permissions=["archive"])
+    @admin.action(description=_("Archive selected records"), permissions=["archive"])
     def archive(self, request, queryset):
         for client in queryset.filter(is_archived=False):
             services.archive_client(client=client, actor=request.user, request=request)
-        self.message_user(request, "Archived the selected records.", messages.SUCCESS)
+        self.message_user(request, _("Archived the selected records."), messages.SUCCESS)
 
-    @admin.action(description="Restore selected records", permissions=["archive"])
+    @admin.action(description=_("Restore selected records"), permissions=["archive"])
     def restore(self, request, queryset):
         for client in queryset.filter(is_archived=True):
             services.restore_client(client=client, actor=request.user, request=request)
-        self.message_user(request, "Restored the selected records.", messages.SUCCESS)
+        self.message_user(request, _("Restored the selected records."), messages.SUCCESS)
 
 
 @admin.register(EmergencyAccess)

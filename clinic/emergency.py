@@ -8,13 +8,17 @@ and permitted write of that record works as for the doctor's own patients.
 """
 
 import logging
+from collections import defaultdict
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -55,24 +59,41 @@ def notify_admins(grant_id: int) -> int:
     """RQ job: email every active admin that a record was opened under emergency
     access. No PHI: ids, role and times; the reason stays, encrypted, with the grant."""
     grant = EmergencyAccess.objects.select_related("user").get(pk=grant_id)
-    admins = list(
-        User.objects.filter(is_active=True, role=Role.ADMIN).exclude(email="").values_list("email", flat=True)
-    )
-    if not admins:
+    admins = User.objects.filter(is_active=True, role=Role.ADMIN).exclude(email="")
+    by_language = defaultdict(list)
+    for language, email in admins.values_list("language", "email"):
+        by_language[language].append(email)
+    if not by_language:
         logger.warning("emergency access: no admin to notify", extra={"grant_id": grant_id})
         return 0
-    body = (
-        f"User #{grant.user_id} ({grant.user.role}) opened client record #{grant.client_id} "
-        f"under emergency access at {grant.created_at:%Y-%m-%d %H:%M %Z}, "
-        f"until {grant.expires_at:%Y-%m-%d %H:%M %Z}.\n"
-        f"The stated reason is kept, encrypted, with the grant (emergency access #{grant.pk})."
-    )
-    message = EmailMessage(
-        subject=f"Emergency access to client record #{grant.client_id}",
-        body=body,
-        to=admins,
-        headers={"X-Clinic-Email": "emergency_access"},
-    )
+    groups = sorted(by_language.items())
+    return sum(_emergency_email(grant, to=emails, language=language) for language, emails in groups)
+
+
+def _emergency_email(grant: EmergencyAccess, *, to: list[str], language: str) -> int:
+    """One message to the admins who read `language`, times in the clinic's zone."""
+    with translation.override(language):
+        zone = ZoneInfo(settings.TIME_ZONE)
+        facts = {
+            "user": grant.user_id,
+            "role": grant.user.get_role_display(),
+            "client": grant.client_id,
+            "start": date_format(timezone.localtime(grant.created_at, zone), "SHORT_DATETIME_FORMAT"),
+            "end": date_format(timezone.localtime(grant.expires_at, zone), "SHORT_DATETIME_FORMAT"),
+            "zone": settings.TIME_ZONE,
+            "grant": grant.pk,
+        }
+        body = _(
+            "User #%(user)s (%(role)s) opened client record #%(client)s under emergency access "
+            "at %(start)s, until %(end)s (%(zone)s).\n"
+            "The stated reason is kept, encrypted, with the grant (emergency access #%(grant)s)."
+        )
+        message = EmailMessage(
+            subject=str(_("Emergency access to client record #%(client)s") % facts),
+            body=str(body % facts),
+            to=to,
+            headers={"X-Clinic-Email": "emergency_access"},
+        )
     return message.send()
 
 

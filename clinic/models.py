@@ -6,8 +6,10 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 from config.encryption import EncryptedTextField
+from config.languages import default_language
 
 
 class ClientQuerySet(models.QuerySet):
@@ -67,27 +69,38 @@ def _emergency_grant(user) -> Q:
 
 
 class Gender(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Unknown"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class Client(models.Model):
     """A patient's record. `medical_history` and `notes` are encrypted at rest."""
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
     # Not unique: family members share one; registration never links by email.
-    email = models.EmailField(null=True, blank=True, db_index=True)  # noqa: DJ001 (DESIGN: nullable)
-    phone = models.CharField(max_length=32, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
-    gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
-    address = models.TextField(blank=True)
-    medical_history = EncryptedTextField(blank=True, default="")
-    notes = EncryptedTextField(blank=True, default="")
+    email = models.EmailField(_("email"), null=True, blank=True, db_index=True)  # noqa: DJ001 (DESIGN: nullable)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    medical_history = EncryptedTextField(_("medical history"), blank=True, default="")
+    notes = EncryptedTextField(_("notes"), blank=True, default="")
+    # The client's emails (confirmation, reminders, cancellation) are written in it.
+    # db_default: rows the previous version inserts during an upgrade get one.
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        db_default=settings.LANGUAGE_CODE,
+        help_text=_("The language of this client's emails."),
+    )
     assigned_doctor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned doctor"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -96,15 +109,16 @@ class Client(models.Model):
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="client",
         limit_choices_to={"role": "patient"},
     )
-    is_archived = models.BooleanField(default=False, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_archived = models.BooleanField(_("is archived"), default=False, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ClientQuerySet.as_manager()
 
@@ -119,6 +133,8 @@ class Client(models.Model):
                 for name in ("first_name", "last_name", "email", "phone")
             ),
         ]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
@@ -141,11 +157,11 @@ def random_document_name(instance, filename):
 
 
 class DocumentKind(models.TextChoices):
-    LAB_RESULT = "lab_result", "Lab result"
-    REFERRAL = "referral", "Referral"
-    IMAGING_REPORT = "imaging_report", "Imaging report"
-    CONSENT = "consent", "Consent"
-    OTHER = "other", "Other"
+    LAB_RESULT = "lab_result", _("Lab result")
+    REFERRAL = "referral", _("Referral")
+    IMAGING_REPORT = "imaging_report", _("Imaging report")
+    CONSENT = "consent", _("Consent")
+    OTHER = "other", _("Other")
 
 
 class Document(models.Model):
@@ -153,42 +169,60 @@ class Document(models.Model):
     FIELD_ENCRYPTION_KEYS (see clinic/documents/services.py); title and original name
     may be PHI, so they are encrypted too and never searched."""
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")
-    title = EncryptedTextField()
-    kind = models.CharField(max_length=32, choices=DocumentKind.choices, default=DocumentKind.OTHER)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    file = models.FileField(storage=document_storage, upload_to=random_document_name, max_length=200)
-    original_name = EncryptedTextField(blank=True, default="")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="documents"
     )
-    is_archived = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    title = EncryptedTextField(_("title"))
+    kind = models.CharField(
+        _("kind"), max_length=32, choices=DocumentKind.choices, default=DocumentKind.OTHER
+    )
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA256"), max_length=64)
+    file = models.FileField(
+        _("file"), storage=document_storage, upload_to=random_document_name, max_length=200
+    )
+    original_name = EncryptedTextField(_("original name"), blank=True, default="")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_archived = models.BooleanField(_("is archived"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["client", "is_archived", "-created_at"])]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
 
     def __str__(self):
-        return f"Document {self.pk}"
+        return _("Document %(id)s") % {"id": self.pk}
 
 
 class EmergencyAccess(models.Model):
     """Break-glass: `user` opened `client`, outside their scope, for a stated
     reason, until `expires_at` (clinic/emergency.py). Rows are kept as history."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="emergency_accesses")
-    reason = EncryptedTextField()  # may name clinical facts: encrypted like the record
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    reason = EncryptedTextField(_("reason"))  # may name clinical facts: encrypted like the record
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
 
     class Meta:
         indexes = [models.Index(fields=["user", "client", "expires_at"])]
-        verbose_name_plural = "emergency accesses"
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
 
     def __str__(self):
-        return f"emergency access #{self.pk}"
+        return _("emergency access #%(id)s") % {"id": self.pk}

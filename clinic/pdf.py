@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
 
@@ -69,8 +71,13 @@ class ClinicPDF(FPDF):
         self.set_y(-13)
         self.set_font(FAMILY, "", 8)
         self.set_text_color(*QUIET)
-        printed = f"Printed {self.printed_at:%d %b %Y %H:%M} ({settings.TIME_ZONE})"
-        self.cell(0, 5, f"{printed} · page {self.page_no()} of {{nb}}", align="C")
+        footer = _("Printed %(when)s (%(zone)s) · page %(page)s of %(pages)s") % {
+            "when": date_format(self.printed_at, "d M Y H:i"),
+            "zone": settings.TIME_ZONE,
+            "page": self.page_no(),
+            "pages": "{nb}",  # fpdf2's alias, the page count once the document is done
+        }
+        self.cell(0, 5, footer, align="C")
         self.set_text_color(*BLACK)
 
     def heading(self, text: str) -> None:

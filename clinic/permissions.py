@@ -5,10 +5,11 @@ in the viewset's queryset, so a stranger's record is a 404 before any of this.""
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 DOCTOR_EDITABLE_FIELDS = frozenset({"medical_history", "notes"})
-PATIENT_EDITABLE_FIELDS = frozenset({"phone", "address", "email"})
+PATIENT_EDITABLE_FIELDS = frozenset({"phone", "address", "email", "language"})
 
 
 def client_fields_editable_by(user, writable: frozenset[str]) -> frozenset[str]:
@@ -26,7 +27,7 @@ class MayChangeTheseClientFields(BasePermission):
     """A PATCH naming a field the caller may not change is refused whole (403,
     nothing saved); the message names the fields, never their values."""
 
-    message = "You may not change these fields."
+    message = _("You may not change these fields.")
 
     def has_object_permission(self, request, view, obj):
         if not isinstance(request.data, Mapping):
@@ -36,5 +37,7 @@ class MayChangeTheseClientFields(BasePermission):
         sent = writable & set(request.data)
         forbidden = sent - client_fields_editable_by(request.user, writable)
         if forbidden:
-            self.message = f"You may not change these fields: {', '.join(sorted(forbidden))}."
+            self.message = _("You may not change these fields: %(fields)s.") % {
+                "fields": ", ".join(sorted(forbidden))
+            }
         return not forbidden

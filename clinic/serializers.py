@@ -19,6 +19,7 @@ class ClientSerializer(ModelSerializer):
             "date_of_birth",
             "gender",
             "address",
+            "language",
             "medical_history",
             "notes",
             "assigned_doctor",

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services as accounts_services
 from accounts.audit import record_event
@@ -23,24 +24,32 @@ def validate_client_changes(*, changes: Mapping[str, Any], client: Client | None
     set are judged, so editing a phone never trips over a doctor who left."""
     errors = {}
     if (doctor := changes.get("assigned_doctor")) is not None and not doctor.is_active_doctor:
-        errors["assigned_doctor"] = ["Must be an active doctor."]
+        errors["assigned_doctor"] = [_("Must be an active doctor.")]
     if (user := changes.get("user")) is not None:
         if not user.is_patient:
-            errors["user"] = ["Must be a patient's account."]
+            errors["user"] = [_("Must be a patient's account.")]
         elif Client.objects.filter(user=user).exclude(pk=client.pk if client else None).exists():
-            errors["user"] = ["This account is already linked to another record."]
+            errors["user"] = [_("This account is already linked to another record.")]
     if (born := changes.get("date_of_birth")) is not None and born > timezone.localdate():
-        errors["date_of_birth"] = ["Must not be in the future."]
+        errors["date_of_birth"] = [_("Must not be in the future.")]
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def register_patient(*, email: str, username: str, password: str, full_name: str = "", request=None):
+def register_patient(
+    *, email: str, username: str, password: str, full_name: str = "", language: str = "", request=None
+):
     """A `patient` user (accounts.services.create_user) and their own, new
-    Client record (never an existing record found by email)."""
+    Client record (never an existing record found by email), both in
+    `language` (else LANGUAGE_CODE)."""
     user = accounts_services.create_user(
-        email=email, username=username, password=password, full_name=full_name, role=Role.PATIENT
+        email=email,
+        username=username,
+        password=password,
+        full_name=full_name,
+        role=Role.PATIENT,
+        language=language,
     )
     record_event(
         action=AuditAction.CREATE,
@@ -51,7 +60,11 @@ def register_patient(*, email: str, username: str, password: str, full_name: str
     )
     first_name, _, last_name = full_name.strip().partition(" ")
     Client.objects.create(
-        user=user, first_name=first_name[:100], last_name=last_name.strip()[:100], email=user.email
+        user=user,
+        first_name=first_name[:100],
+        last_name=last_name.strip()[:100],
+        email=user.email,
+        language=user.language,
     )
     return user
 

@@ -10,6 +10,7 @@ import logging
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from config.crypto import InvalidToken, field_fernet
 from config.exceptions import DomainError
@@ -22,7 +23,7 @@ class UndecryptableValue(DomainError):
     it was dropped too early (`check --database default` names the column)."""
 
     status_code = 500
-    default_detail = "A stored value cannot be decrypted: an encryption key is missing."
+    default_detail = _("A stored value cannot be decrypted: an encryption key is missing.")
     default_code = "key_missing"
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -52,7 +53,7 @@ RETRY_AFTER_SECONDS = "5"
 
 def database_down_response(exception: Exception) -> JsonResponse:
     logger.warning("database unavailable", extra={"error": type(exception).__name__})
-    body = error_body("The service is temporarily unavailable; try again shortly.", "service_unavailable")
+    body = error_body(_("The service is temporarily unavailable; try again shortly."), "service_unavailable")
     response = JsonResponse(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     response["Retry-After"] = RETRY_AFTER_SECONDS
     return response
@@ -98,15 +99,15 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = error_body("Invalid input.", "validation_error", errors=_field_errors(exc.detail))
+        response.data = error_body(_("Invalid input."), "validation_error", errors=_field_errors(exc.detail))
     elif isinstance(exc, exceptions.ParseError):
         response.data = error_body(exc.detail, "validation_error", errors={"body": [str(exc.detail)]})
     else:
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else "Error."
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else _("Error.")
         code = getattr(detail, "code", None) or CODE_BY_STATUS.get(response.status_code, "error")
         if isinstance(detail, dict):  # SimpleJWT and others send a dict of their own
             code = str(detail.get("code", code))
-            detail = detail.get("detail", "Error.")
+            detail = detail.get("detail", _("Error."))
         response.data = error_body(detail, _public_code(code))
     if isinstance(exc, exceptions.Throttled) and exc.wait:
         response["Retry-After"] = str(int(exc.wait))
@@ -122,7 +123,7 @@ def server_error_response(request, exception) -> JsonResponse:
     """JSON 500 whose error id is in the log line (and is Sentry's event id when Sentry is on)."""
     error_id = capture(exception) or uuid.uuid4().hex
     logger.exception("unhandled error", extra={"error_id": error_id, "path": request.path})
-    body = error_body("Internal server error.", "server_error", error_id=error_id)
+    body = error_body(_("Internal server error."), "server_error", error_id=error_id)
     return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
@@ -159,11 +160,11 @@ def _is_json(response) -> bool:
 
 def _default_detail(status_code: int) -> str:
     return {
-        403: "You do not have permission to perform this action.",
-        404: "Not found.",
-        405: "Method not allowed.",
-        500: "Internal server error.",
-    }.get(status_code, "Error.")
+        403: _("You do not have permission to perform this action."),
+        404: _("Not found."),
+        405: _("Method not allowed."),
+        500: _("Internal server error."),
+    }.get(status_code, _("Error."))
 
 
 def _json_from(response) -> JsonResponse:
@@ -179,12 +180,12 @@ def _json_from(response) -> JsonResponse:
 @csrf_exempt
 def api_not_found(request):
     """Every unknown path under /api, whatever the method (a POST must not meet the CSRF check)."""
-    return JsonResponse(error_body("Not found.", "not_found"), status=404)
+    return JsonResponse(error_body(_("Not found."), "not_found"), status=404)
 
 
 def handler404(request, exception=None):
     if wants_json(request):
-        return JsonResponse(error_body("Not found.", "not_found"), status=404)
+        return JsonResponse(error_body(_("Not found."), "not_found"), status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -192,7 +193,7 @@ def handler404(request, exception=None):
 
 def handler500(request):
     if wants_json(request):
-        return JsonResponse(error_body("Internal server error.", "server_error"), status=500)
+        return JsonResponse(error_body(_("Internal server error."), "server_error"), status=500)
     from django.views.defaults import server_error
 
     return server_error(request)

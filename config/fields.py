@@ -6,6 +6,8 @@ import re
 from datetime import time
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils import html
@@ -30,7 +32,9 @@ def parse_id(text: str) -> int | None:
 class IdFormField(forms.Field):
     """A query-string id (django-filter builds its filters on form fields)."""
 
-    default_error_messages = {"invalid": f"Must be an id: a whole number from 1 to {MAX_ID}."}
+    default_error_messages = {
+        "invalid": format_lazy(_("Must be an id: a whole number from 1 to {maximum}."), maximum=MAX_ID)
+    }
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -124,7 +128,7 @@ class StrictBooleanField(serializers.BooleanField):
 class WallClockTimeField(serializers.Field):
     """A local wall-clock time as `HH:MM`: no seconds, no offset, 00:00 to 23:59."""
 
-    default_error_messages = {"invalid": "Enter a local time as HH:MM, 00:00 to 23:59."}
+    default_error_messages = {"invalid": _("Enter a local time as HH:MM, 00:00 to 23:59.")}
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or not _WALL_CLOCK.fullmatch(data):

@@ -4,6 +4,7 @@ neither `true` nor `false`, or (for an id) not a positive integer is a 400
 truncated value (the schema says what each takes)."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -43,11 +44,11 @@ class StrictDjangoFilterBackend(DjangoFilterBackend):
                 if not values:
                     continue
                 if len(values) > 1:
-                    errors[name] = ["Give this filter once."]
+                    errors[name] = [_("Give this filter once.")]
                 elif values[0] == "":
-                    errors[name] = ["Must not be empty; leave the parameter out for no filter."]
+                    errors[name] = [_("Must not be empty; leave the parameter out for no filter.")]
                 elif isinstance(declared, django_filters.BooleanFilter) and values[0] not in BOOLEAN_VALUES:
-                    errors[name] = ["Must be true or false."]
+                    errors[name] = [_("Must be true or false.")]
             if errors:
                 raise ValidationError(errors)
         return filterset

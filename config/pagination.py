@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
@@ -24,7 +25,9 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         if not values:
             return
         if len(values) > 1 or not values[0].isdigit() or int(values[0]) < minimum:
-            raise ValidationError({name: [f"Must be a whole number, at least {minimum}."]})
+            raise ValidationError(
+                {name: [_("Must be a whole number, at least %(minimum)s.") % {"minimum": minimum}]}
+            )
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

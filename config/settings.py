@@ -97,9 +97,14 @@ MIDDLEWARE = [
     # Django's session, auth and messages middleware, skipped under /api/
     # (bearer tokens only): config/browser_middleware.py.
     "config.browser_middleware.SessionMiddleware",
+    # Django's LocaleMiddleware: Accept-Language → the active language, and
+    # Content-Language on every answer but the probes' (config/languages.py;
+    # the caller's own `language` when no header was sent).
+    "config.languages.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",  # by name: the deploy check looks for it
     "config.browser_middleware.AuthenticationMiddleware",
+    "config.languages.AdminLanguageMiddleware",  # the admin speaks its user's `language`
     "accounts.admin_enrolment.EnrolmentMiddleware",  # MFA_REQUIRED_ROLES in the admin
     "config.browser_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -242,7 +247,17 @@ if DJANGO_ENV == "test":
     # Hashing strength is not under test; a fast hasher keeps the suite quick.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-LANGUAGE_CODE = "en-us"
+# The languages the API, the admin and the emails speak (README, "Languages"),
+# each named in its own tongue for the language pickers; LANGUAGE_CODE is the
+# default: for a request with no language and for new users and clients.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}"
+    )
+# One catalogue for the whole project (accounts, clinic, config, scheduling, templates/).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -3,9 +3,10 @@ apps' routes included by dotted name, so config imports none of the apps."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from config import admin_autocomplete, errors, health, metrics
+from config.schema_view import EnglishSchemaView
 
 handler404 = "config.errors.handler404"
 handler500 = "config.errors.handler500"
@@ -18,7 +19,7 @@ urlpatterns = [
     path("health/redis", health.redis, name="health-redis"),
     path("health/queue", health.queue, name="health-queue"),
     path("metrics", metrics.metrics, name="metrics"),
-    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/schema/?$", EnglishSchemaView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("config.api_urls")),

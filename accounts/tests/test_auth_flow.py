@@ -171,6 +171,7 @@ def test_me_answers_the_callers_user(api, world, role):
         "full_name",
         "role",
         "is_active",
+        "language",
         "date_joined",
         "client",
     }

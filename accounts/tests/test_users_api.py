@@ -89,6 +89,7 @@ def test_admin_creates_a_user_of_any_role(api, world):
         "full_name": "N",
         "role": "staff",
         "is_active": True,
+        "language": "en",
         "date_joined": response.json()["date_joined"],
     }
     assert user.check_password(NEW_PASSWORD)

@@ -1,6 +1,7 @@
 """`/api/v1/auth/`: sign-in, tokens and passwords (API.md, "Auth"); sign-up
 (`auth/register`) is clinic's, which creates the patient's record too."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -133,7 +134,7 @@ class PasswordResetView(PublicView):
         email = self.valid_data(serializers.PasswordResetSerializer)["email"]
         ratelimits.limit_account(request, group="password_reset", login=email)
         passwords.request_password_reset(email=email)
-        detail = "If an account uses this email, a reset link is on its way."
+        detail = _("If an account uses this email, a reset link is on its way.")
         return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from clinic.documents import services as documents
 from clinic.documents.views import document_response
@@ -29,9 +30,8 @@ METADATA = (
 def download_link(document: Document) -> str:
     if not document.pk:
         return "-"
-    return format_html(
-        '<a href="{}">Download</a>', reverse("admin:clinic_document_download", args=[document.pk])
-    )
+    url = reverse("admin:clinic_document_download", args=[document.pk])
+    return format_html('<a href="{}">{}</a>', url, _("Download"))
 
 
 class DocumentAdmin(admin.ModelAdmin):
@@ -53,7 +53,7 @@ class DocumentAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ("archive", "restore")
 
-    @admin.display(description="File")
+    @admin.display(description=_("File"))
     def download(self, document):
         return download_link(document)
 
@@ -79,17 +79,17 @@ class DocumentAdmin(admin.ModelAdmin):
             document, documents.read_document(document=document, actor=request.user, request=request)
         )
 
-    @admin.action(description="Archive selected documents")
+    @admin.action(description=_("Archive selected documents"))
     def archive(self, request, queryset):
         for document in queryset.filter(is_archived=False):
             documents.archive_document(document=document, actor=request.user, request=request)
-        messages.success(request, "Archived.")
+        messages.success(request, _("Archived."))
 
-    @admin.action(description="Restore selected documents")
+    @admin.action(description=_("Restore selected documents"))
     def restore(self, request, queryset):
         for document in queryset.filter(is_archived=True):
             documents.restore_document(document=document, actor=request.user, request=request)
-        messages.success(request, "Restored.")
+        messages.success(request, _("Restored."))
 
 
 class DocumentInline(admin.TabularInline):
@@ -112,7 +112,7 @@ class DocumentInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
-    @admin.display(description="File")
+    @admin.display(description=_("File"))
     def download(self, document):
         return download_link(document)
 

@@ -39,6 +39,7 @@ def test_register_creates_a_patient_and_their_own_client_record(api, db):
         "full_name": "Ann Lee Smith",
         "role": "patient",
         "is_active": True,
+        "language": "en",
         "date_joined": data["user"]["date_joined"],
         "client": record.pk,
     }

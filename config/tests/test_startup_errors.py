@@ -25,6 +25,12 @@ def test_a_bad_django_env_is_one_line_too():
     assert result.stderr == "error: DJANGO_ENV must be development, test or production, not 'prod'\n"
 
 
+def test_a_language_code_outside_languages_is_one_line():
+    result = run_django({**REAL, "LANGUAGE_CODE": "it"}, "check")
+    assert result.returncode == 1
+    assert result.stderr == "error: LANGUAGE_CODE must be one of en, de, fr, es, not 'it'\n"
+
+
 def test_gunicorn_says_one_line_and_stops(tmp_path):
     env = {**os.environ, **REAL, "DJANGO_ENV": "production", "WEB_CONCURRENCY": "1"}
     env.pop("SECRET_KEY")

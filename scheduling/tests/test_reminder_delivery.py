@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.utils.formats import time_format
 from icalendar import Calendar
 from rq.job import Job
 
@@ -60,7 +61,8 @@ def test_due_reminder_is_emailed_once_and_marked_sent(world, due_soon):
     assert email.extra_headers["X-Clinic-Email"] == "reminder"
     local = appointment.starts_at.astimezone(ZoneInfo("Europe/Paris"))
     doctor = world.doctor.full_name
-    for text in ("Harbour Clinic", "7 Quay Road, Port Town", doctor, f"{local:%H:%M}", "Europe/Paris"):
+    when = time_format(local, "TIME_FORMAT")  # the client's language's clock (English: 2:30 p.m.)
+    for text in ("Harbour Clinic", "7 Quay Road, Port Town", doctor, when, "Europe/Paris"):
         assert text in email.body
     [(html, mimetype)] = email.alternatives
     assert mimetype == "text/html" and "Harbour Clinic" in html and world.doctor.full_name in html

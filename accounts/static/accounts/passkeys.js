@@ -65,8 +65,14 @@
       credentials: "same-origin",
     });
     const body = await answer.json();
-    if (!answer.ok) throw new Error(body.detail || "The passkey options could not be loaded.");
+    if (!answer.ok) throw new Error(body.detail || message("optionsFailed", "The passkey options could not be loaded."));
     return body;
+  }
+
+  // The page's language: the messages ride on the error note's data attributes.
+  function message(name, fallback) {
+    const note = document.querySelector(".passkey-error");
+    return (note && note.dataset[name]) || fallback;
   }
 
   function showError(message) {
@@ -92,7 +98,7 @@
   document.querySelectorAll("[data-passkey]").forEach((button) => {
     if (window.PublicKeyCredential) button.style.display = ""; // shown where the browser has WebAuthn
     button.addEventListener("click", () => {
-      run(button).catch((error) => showError(error.message || "The passkey was not used."));
+      run(button).catch((error) => showError(error.message || message("notUsed", "The passkey was not used.")));
     });
   });
 })();
