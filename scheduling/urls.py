@@ -4,10 +4,13 @@ from config.routers import Router
 from scheduling.reminders.views import AppointmentRemindersView
 from scheduling.views.appointments import AppointmentViewSet
 from scheduling.views.calendar import AppointmentCalendarView, CalendarFeedRotateView, CalendarFeedView
+from scheduling.views.catalog import AppointmentTypeViewSet, RoomViewSet
 from scheduling.views.doctors import AvailabilityView, TimeOffDetailView, TimeOffListView, WorkingHoursView
 
 router = Router()
 router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("appointment-types", AppointmentTypeViewSet, basename="appointment-type")
+router.register("rooms", RoomViewSet, basename="room")
 
 DOCTOR = r"^doctors/(?P<doctor_id>\d+)"
 
