@@ -143,9 +143,9 @@ def copy_appointments(count: int, doctor_ids: list[int], rng: random.Random) -> 
     notes = field_fernet().encrypt(b"").decode()
     reasons = [field_fernet().encrypt(reason.encode()).decode() for reason in REASONS]
     visit_type = AppointmentType.objects.get(name=SEEDED_TYPE)
-    columns = (
+    columns = (  # buffers 0 and the held time (the database's trigger) left to the database
         "client_id, doctor_id, starts_at, duration_minutes, ends_at, appointment_type_id, "
-        "blocked_from, blocked_until, status, reason, notes, created_at, updated_at"
+        "status, reason, notes, created_at, updated_at"
     )
     written = 0
     with (
@@ -169,8 +169,6 @@ def copy_appointments(count: int, doctor_ids: list[int], rng: random.Random) -> 
                         SLOT_MINUTES,
                         ends_at,
                         visit_type.pk,
-                        starts_at,  # no buffers: the visit is all the time it holds
-                        ends_at,
                         status,
                         rng.choice(reasons),
                         notes,

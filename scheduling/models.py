@@ -6,7 +6,6 @@ from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Func, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.encryption import EncryptedTextField
@@ -39,11 +38,6 @@ MAX_BUFFER_MINUTES = 120  # a visit type's buffer on either side; bounds overlap
 INACTIVE_STATUSES = (Status.CANCELLED, Status.NO_SHOW)
 BLOCKS_SLOT = ~Q(status__in=INACTIVE_STATUSES)
 
-# The doctor's time a visit holds: the visit and its buffers. Rows written
-# before visit types (or by a version that does not know them) have no
-# `blocked_from`/`blocked_until`: their visit alone, buffers 0.
-HELD_FROM = Coalesce("blocked_from", "starts_at")
-HELD_UNTIL = Coalesce("blocked_until", "ends_at")
 COLOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
 
 
@@ -115,14 +109,12 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(starts_at__lt=end, starts_at__gt=earliest, ends_at__gt=start)
 
     def holding(self, start, end):
-        """Appointments whose held time (the visit and its buffers, `held_from` to
-        `held_until`, annotated) shares any moment with [start, end); bounded on
+        """Appointments whose held time (the visit and its buffers, `blocked_from`
+        to `blocked_until`) shares any moment with [start, end); bounded on
         `starts_at` like `overlapping`, buffers being at most MAX_BUFFER_MINUTES."""
         reach = timedelta(minutes=MAX_BUFFER_MINUTES)
-        return (
-            self.overlapping(start - reach, end + reach)
-            .annotate(held_from=HELD_FROM, held_until=HELD_UNTIL)
-            .filter(held_from__lt=end, held_until__gt=start)
+        return self.overlapping(start - reach, end + reach).filter(
+            blocked_from__lt=end, blocked_until__gt=start
         )
 
     def visible_to(self, user):
@@ -163,11 +155,16 @@ class Appointment(models.Model):
         Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments", db_index=False
     )
     # The type's buffers as they were at booking: editing or archiving the type
-    # never moves a booked visit. `blocked_*` are derived, for the constraint.
-    # Plain smallints with a database default: adding them to a large table
-    # rewrites and scans nothing (a CHECK, as Positive* adds, would scan it).
+    # never moves a booked visit. Plain smallints with a database default:
+    # adding them to a large table rewrites and scans nothing (a CHECK, as
+    # Positive* adds, would scan it), and a writer that does not name them
+    # (the version before visit types) books a visit without buffers.
     buffer_before_minutes = models.SmallIntegerField(default=0, db_default=0, editable=False)
     buffer_after_minutes = models.SmallIntegerField(default=0, db_default=0, editable=False)
+    # The doctor's time the visit holds, for the exclusion constraint: derived
+    # from the buffers by save() and, whatever writes the row, by the
+    # database's trigger (migration 0007); null only on rows from before it
+    # until 0008 filled them in.
     blocked_from = models.DateTimeField(null=True, editable=False)
     blocked_until = models.DateTimeField(null=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
@@ -212,14 +209,17 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
             ),
-            # The doctor's held time: no visit, nor its buffers, in another's buffered range.
+            # The doctor's held time: no visit, nor its buffers, in another's
+            # buffered range. `blocked_from IS NOT NULL` let it be built without
+            # indexing the table's rows under its lock (migrations 0007-0009);
+            # the trigger leaves no row without it.
             ExclusionConstraint(
                 name="appointment_no_doctor_overlap",
                 expressions=[
-                    (TsTzRange(HELD_FROM, HELD_UNTIL), RangeOperators.OVERLAPS),
+                    (TsTzRange("blocked_from", "blocked_until"), RangeOperators.OVERLAPS),
                     ("doctor", RangeOperators.EQUAL),
                 ],
-                condition=BLOCKS_SLOT,
+                condition=BLOCKS_SLOT & Q(blocked_from__isnull=False),
             ),
             ExclusionConstraint(
                 name="appointment_no_room_overlap",

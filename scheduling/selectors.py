@@ -90,7 +90,7 @@ def day_slots(
     held, visit_busy = [], []
     for doctor_id, room_id, held_from, held_until, starts_at, ends_at in visits.filter(
         mine_or_room
-    ).values_list("doctor_id", "room_id", "held_from", "held_until", "starts_at", "ends_at"):
+    ).values_list("doctor_id", "room_id", "blocked_from", "blocked_until", "starts_at", "ends_at"):
         if doctor_id == doctor.pk:
             held.append((held_from, held_until))
         if room is not None and room_id == room.pk:

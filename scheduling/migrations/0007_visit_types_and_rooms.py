@@ -1,28 +1,49 @@
 """Visit types and rooms; appointments name them and hold their buffers.
 
-Safe on a large, busy appointment table (`manage.py upgrade_check`):
+Safe on a large, busy appointment table while the previous version serves
+(`manage.py upgrade_check`, README "Upgrade"). Nothing here indexes the
+table's rows, so the table's lock is held for scans only:
 - every new appointment column is nullable or has a database default, so
-  adding it rewrites and scans nothing, and the serving version's inserts
-  (which do not name them) still work: buffers 0, `blocked_*` null;
-- the doctor's constraint is rebuilt over COALESCE(blocked_*, starts_at/ends_at):
-  rows written before, or by the old version during the deploy, keep their
-  visit's range (buffers 0), so no backfill is needed. Its name stays, so the
-  old version still maps a violation to 409 `slot_taken`;
-- an exclusion constraint cannot be built CONCURRENTLY: the rebuild holds the
-  table's lock for the GiST build (seconds per million rows) inside this one
-  transaction, so no moment is unprotected. `lock_timeout` makes the
-  migration fail (and be retried) rather than queue every request behind a
-  long transaction while it waits for that lock;
-- the new foreign keys have no index here; 0008 builds them concurrently.
+  adding one rewrites and scans nothing, and the serving version's inserts
+  (which do not name them) still work: buffers 0;
+- a trigger derives `blocked_from`/`blocked_until` (the doctor's time a visit
+  holds: the visit and its buffers) on every insert and update, whoever
+  writes, the serving version included;
+- the doctor's buffered constraint is added beside the current one, under a
+  temporary name and only for rows with `blocked_from`: at this point no row
+  has it, so building it scans the table and indexes nothing. 0008 fills the
+  existing rows in, a batch per transaction (each row joins the index under
+  its own row lock), and 0009 drops the visit-only constraint and gives the
+  buffered one its name;
+- the room's constraint covers rows with a room only: none yet;
+- the new foreign keys have no index here: 0008 builds them concurrently;
+- `lock_timeout`: rather fail (and be run again) than queue every request
+  behind a long transaction while waiting for the table's lock.
 """
 
 import django.contrib.postgres.constraints
 import django.core.validators
 import django.db.models.deletion
-import django.db.models.functions.comparison
 from django.db import migrations, models
 
 import scheduling.models
+
+HELD_TIME_TRIGGER = """
+CREATE FUNCTION scheduling_appointment_held_time() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.blocked_from := NEW.starts_at - make_interval(mins => NEW.buffer_before_minutes);
+    NEW.blocked_until := NEW.ends_at + make_interval(mins => NEW.buffer_after_minutes);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER scheduling_appointment_held_time
+    BEFORE INSERT OR UPDATE ON scheduling_appointment
+    FOR EACH ROW EXECUTE FUNCTION scheduling_appointment_held_time();
+"""
+DROP_HELD_TIME_TRIGGER = """
+DROP TRIGGER IF EXISTS scheduling_appointment_held_time ON scheduling_appointment;
+DROP FUNCTION IF EXISTS scheduling_appointment_held_time();
+"""
 
 
 class Migration(migrations.Migration):
@@ -95,13 +116,10 @@ class Migration(migrations.Migration):
             name='room',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='scheduling.room'),
         ),
-        migrations.RemoveConstraint(
-            model_name='appointment',
-            name='appointment_no_doctor_overlap',
-        ),
+        migrations.RunSQL(HELD_TIME_TRIGGER, reverse_sql=DROP_HELD_TIME_TRIGGER),
         migrations.AddConstraint(
             model_name='appointment',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status__in', ('cancelled', 'no_show')), _negated=True), expressions=[(scheduling.models.TsTzRange(django.db.models.functions.comparison.Coalesce('blocked_from', 'starts_at'), django.db.models.functions.comparison.Coalesce('blocked_until', 'ends_at')), '&&'), ('doctor', '=')], name='appointment_no_doctor_overlap'),
+            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(models.Q(('status__in', ('cancelled', 'no_show')), _negated=True), ('blocked_from__isnull', False)), expressions=[(scheduling.models.TsTzRange('blocked_from', 'blocked_until'), '&&'), ('doctor', '=')], name='appointment_no_doctor_overlap_held'),
         ),
         migrations.AddConstraint(
             model_name='appointment',

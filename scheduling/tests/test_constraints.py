@@ -101,13 +101,15 @@ class TestHeldTimeInTheDatabase:
                 after=15,
             )
 
-    def test_a_row_without_held_time_holds_its_visit(self, world):
-        """Rows from before visit types, or the old version's during a deploy:
-        buffers 0 (the column default), the visit's own range."""
+    def test_a_row_that_names_no_buffers_holds_its_visit(self, world):
+        """Rows of a writer that knows nothing of buffers (the version before
+        visit types, during a deploy): buffers 0 by the columns' default, held
+        time from the trigger."""
         start = next_slot()
         insert(doctor=world.doctor, client=world.client, starts_at=start, held=False)
         row = Appointment.objects.get()
-        assert (row.buffer_before_minutes, row.buffer_after_minutes, row.blocked_from) == (0, 0, None)
+        assert (row.buffer_before_minutes, row.buffer_after_minutes) == (0, 0)
+        assert (row.blocked_from, row.blocked_until) == (start, start + timedelta(minutes=30))
         with pytest.raises(IntegrityError, match="appointment_no_doctor_overlap"), transaction.atomic():
             insert(
                 doctor=world.doctor,
@@ -116,6 +118,23 @@ class TestHeldTimeInTheDatabase:
                 before=10,
             )
         insert(doctor=world.doctor, client=world.other_client, starts_at=start + timedelta(minutes=30))
+
+    def test_the_database_derives_the_held_time_from_the_buffers(self, world):
+        """Whatever `blocked_*` a writer sends, or an UPDATE that bypasses save()."""
+        start = next_slot()
+        insert(doctor=world.doctor, client=world.client, starts_at=start, after=15)
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE scheduling_appointment SET blocked_until = ends_at, blocked_from = NULL")
+        row = Appointment.objects.get()
+        assert (row.blocked_from, row.blocked_until) == (start, start + timedelta(minutes=45))
+        Appointment.objects.update(
+            starts_at=start + timedelta(hours=1), ends_at=start + timedelta(minutes=90)
+        )
+        row.refresh_from_db()
+        assert (row.blocked_from, row.blocked_until) == (
+            start + timedelta(hours=1),
+            start + timedelta(minutes=105),
+        )
 
     def test_a_raw_insert_into_a_taken_room_is_refused(self, world):
         start, room = next_slot(), RoomFactory()
@@ -140,15 +159,25 @@ class TestHeldTimeInTheDatabase:
 
 
 BEFORE_TYPES = ("scheduling", "0006_appointment_cancel_reason")
-WITH_TYPES = ("scheduling", "0008_visit_type_room_indexes")
+TYPES_ADDED = ("scheduling", "0007_visit_types_and_rooms")
+WITH_TYPES = ("scheduling", "0009_doctor_overlap_includes_buffers")
 
 
 def migrate(target) -> None:
     MigrationExecutor(connection).migrate([target])
 
 
+def doctor_constraints() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'scheduling_appointment'::regclass AND conname LIKE 'appointment_no_doctor%%'"
+        )
+        return dict(cursor.fetchall())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_keeps_existing_visits_ranges_and_goes_back(world):
+def test_the_migrations_keep_existing_visits_ranges_and_go_back(world):
     start = next_slot()
     migrate(BEFORE_TYPES)
     try:
@@ -156,10 +185,22 @@ def test_the_migration_keeps_existing_visits_ranges_and_goes_back(world):
             insert(
                 doctor=world.doctor, client=world.client, starts_at=start + timedelta(hours=hour), held=False
             )
+        migrate(TYPES_ADDED)  # the new columns: the existing rows hold no time yet
+        assert list(Appointment.objects.values_list("blocked_from", flat=True)) == [None, None]
+        assert set(doctor_constraints()) == {
+            "appointment_no_doctor_overlap",
+            "appointment_no_doctor_overlap_held",
+        }
         migrate(WITH_TYPES)
         rows = list(Appointment.objects.order_by("starts_at"))
-        assert [row.held_range for row in rows] == [(row.starts_at, row.ends_at) for row in rows]
+        assert [(row.blocked_from, row.blocked_until) for row in rows] == [
+            (row.starts_at, row.ends_at) for row in rows
+        ]
         assert [(row.buffer_before_minutes, row.buffer_after_minutes) for row in rows] == [(0, 0), (0, 0)]
+        [(name, definition)] = doctor_constraints().items()
+        assert (
+            name == "appointment_no_doctor_overlap" and "tstzrange(blocked_from, blocked_until" in definition
+        )
         with pytest.raises(IntegrityError, match="appointment_no_doctor_overlap"), transaction.atomic():
             insert(
                 doctor=world.doctor,
@@ -177,6 +218,8 @@ def test_the_migration_keeps_existing_visits_ranges_and_goes_back(world):
                 "appointment_type",
             ]
         migrate(BEFORE_TYPES)
+        [(name, definition)] = doctor_constraints().items()
+        assert name == "appointment_no_doctor_overlap" and "tstzrange(starts_at, ends_at" in definition
         with pytest.raises(IntegrityError, match="appointment_no_doctor_overlap"), transaction.atomic():
             insert(
                 doctor=world.doctor,
