@@ -103,7 +103,7 @@ def scenarios(base: str) -> dict[str, Scenario]:
         for _ in range(50_040)
     ]
     book = bookings(doctors, clients, as_staff, rng)
-    # A type with buffers that needs a room (seed_demo's "Vaccination"), in each of the rooms.
+    # A type with buffers that needs a room (seed_demo's "Minor procedure"), in each of the rooms.
     types = get_json(base, "/api/v1/appointment-types/?limit=100", staff)["results"]
     visit_type = next(t for t in types if t["requires_room"] and t["buffer_after_minutes"])
     rooms = [r["id"] for r in get_json(base, "/api/v1/rooms/?limit=100", staff)["results"]]

@@ -42,7 +42,7 @@ REASONS = ["Check-up", "Follow-up", "Vaccination", "Blood test", "Consultation",
 VISIT_TYPES = {
     "Consultation": (30, 0, 0, "#4a90d9", True, False),
     "Follow-up": (15, 0, 5, "#50b87a", True, False),
-    "Vaccination": (15, 5, 10, "#e0a03c", True, True),
+    "Vaccination": (15, 5, 10, "#e0a03c", True, False),
     "Minor procedure": (60, 15, 15, "#c0504d", False, True),
 }
 ROOMS = ["Room 1", "Room 2", "Treatment room"]
