@@ -107,6 +107,10 @@ def scenarios(base: str) -> dict[str, Scenario]:
     book = bookings(doctors, clients, as_staff, rng)
     first, last = last_full_quarter(date.today())  # every doctor's utilization, per day (bench/report.py)
     report = f"/api/v1/reports/utilization?from={first}&to={last}"
+    # A type with buffers that needs a room (seed_demo's "Minor procedure"), in each of the rooms.
+    types = get_json(base, "/api/v1/appointment-types/?limit=100", staff)["results"]
+    visit_type = next(t for t in types if t["requires_room"] and t["buffer_after_minutes"])
+    rooms = [r["id"] for r in get_json(base, "/api/v1/rooms/?limit=100", staff)["results"]]
     return {
         "live": repeated([Request("GET", "/health/live", {})]),
         "me": repeated([Request("GET", "/api/v1/auth/me", as_doctor)]),
@@ -119,6 +123,18 @@ def scenarios(base: str) -> dict[str, Scenario]:
                 Request("GET", f"/api/v1/doctors/{d}/availability?date={day}&duration=30", as_staff)
                 for d in doctors[:10]
                 for day in soon
+            ]
+        ),
+        "avail_type_room": repeated(
+            [
+                Request(
+                    "GET",
+                    f"/api/v1/doctors/{d}/availability?date={day}&type={visit_type['id']}&room={room}",
+                    as_staff,
+                )
+                for d in doctors[:10]
+                for day in soon
+                for room in rooms
             ]
         ),
         "book": Scenario(measure=book[:-20], sample=book[-20:], once=True),

@@ -43,7 +43,7 @@ DESCRIPTIONS = {
 SIGNED_IN = ["not_authenticated", "token_not_valid"]
 DENIED = {"403": ["permission_denied"]}
 THROTTLED = {"429": ["throttled"]}
-BOOKING_CONFLICTS = ["slot_taken", "client_busy"]
+BOOKING_CONFLICTS = ["slot_taken", "client_busy", "room_taken"]
 MFA_OWNER_PROOF = ["invalid_password", "invalid_mfa_code"]
 REPORT_RANGE = ["invalid_range", "range_too_long"]
 STATUS_ACTION = {**DENIED, "409": ["invalid_transition", "idempotency_conflict"]}
@@ -94,7 +94,7 @@ ERRORS = {
     "GET clients/{client_id}/documents/{doc_id}": {},
     "DELETE clients/{client_id}/documents/{doc_id}": DENIED,
     "GET clients/{client_id}/documents/{doc_id}/download": {},
-    "GET doctors/{doctor_id}/availability": {},
+    "GET doctors/{doctor_id}/availability": {"400": ["type_not_bookable"]},
     "GET doctors/{doctor_id}/working-hours": DENIED,
     "PUT doctors/{doctor_id}/working-hours": DENIED,
     "GET doctors/{doctor_id}/time-off": DENIED,
@@ -103,13 +103,19 @@ ERRORS = {
     "GET appointments": {},
     "POST appointments": {
         **DENIED,
-        "400": ["outside_working_hours"],
+        "400": [
+            "outside_working_hours",
+            "room_required",
+            "type_not_bookable",
+            "too_short_notice",
+            "too_far_ahead",
+        ],
         "409": [*BOOKING_CONFLICTS, "idempotency_conflict"],
     },
     "GET appointments/{id}": {},
     "PATCH appointments/{id}": {
         **DENIED,
-        "400": ["outside_working_hours"],
+        "400": ["outside_working_hours", "room_required"],
         "409": [*BOOKING_CONFLICTS, "invalid_transition"],
     },
     "DELETE appointments/{id}": DENIED,
@@ -128,6 +134,16 @@ ERRORS = {
     "POST calendar/feed/rotate": {},
     "GET reports/utilization": {**DENIED, "400": REPORT_RANGE},
     "GET reports/utilization.csv": {**DENIED, "400": REPORT_RANGE, "406": ["not_acceptable"]},
+    "GET appointment-types": {},
+    "POST appointment-types": DENIED,
+    "GET appointment-types/{id}": {},
+    "PATCH appointment-types/{id}": DENIED,
+    "DELETE appointment-types/{id}": DENIED,
+    "GET rooms": DENIED,
+    "POST rooms": DENIED,
+    "GET rooms/{id}": DENIED,
+    "PATCH rooms/{id}": DENIED,
+    "DELETE rooms/{id}": DENIED,
 }
 
 TAGS = {
@@ -137,6 +153,8 @@ TAGS = {
     "audit-events": "audit",
     "clients": "clients",
     "appointments": "appointments",
+    "appointment-types": "appointments",  # what a booking names: its type and room
+    "rooms": "appointments",
     "calendar": "calendar",
     "reports": "reports",
 }

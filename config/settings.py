@@ -304,6 +304,9 @@ REMINDER_RETRY_SECONDS = [int(s) for s in env.list("REMINDER_RETRY_SECONDS", def
 CLINIC_NAME = env.str("CLINIC_NAME", default="The Clinic")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="1 Main Street, Springfield")
 PATIENT_CANCEL_HOURS = env.int("PATIENT_CANCEL_HOURS", default=24)
+# How soon and how far ahead a patient may book (staff may book any time).
+BOOKING_MIN_NOTICE_MINUTES = env.int("BOOKING_MIN_NOTICE_MINUTES", default=120)
+BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=90)
 DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=20)
 DOCUMENTS_S3_BUCKET = env.str("DOCUMENTS_S3_BUCKET", default="")
 STORAGES["documents"] = documents_storage(DOCUMENTS_S3_BUCKET, media_root=Path(MEDIA_ROOT))

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,26 +17,46 @@ from config.admin_errors import form_errors_from
 from config.admin_log import NoLogEntryMixin
 from config.admin_widgets import MINUTE_FIELDS
 from config.exceptions import DomainError
-from scheduling import admin_client, admin_hours, selectors, services
+from scheduling import admin_catalog, admin_client, admin_hours, selectors, services
 from scheduling.admin_filters import WhenFilter, ordering_for
 from scheduling.admin_scope import ScopedToDoctorMixin
-from scheduling.exceptions import SlotTaken
-from scheduling.models import Appointment
+from scheduling.exceptions import RoomTaken, SlotTaken
+from scheduling.models import Appointment, AppointmentType, Room
 from scheduling.permissions import appointment_fields_editable_by
 from scheduling.reminders import admin as reminders_admin
 
 
 class AppointmentAdminForm(forms.ModelForm):
     """Books or changes through the services inside `clean()`, so every refusal
-    (overlap, working hours, the past, even a lost race) is a form error, never a 500.
-    The admin's change view is atomic: a later failure rolls the booking back."""
+    (overlap, working hours, the past, a room, even a lost race) is a form
+    error, never a 500. The admin's change view is atomic: a later failure rolls
+    the booking back. Types and rooms offered: the active ones (and the visit's own)."""
 
     acting_user = None
     acting_request = None
 
     class Meta:
         model = Appointment
-        fields = ["client", "doctor", "starts_at", "duration_minutes", "reason", "notes"]
+        fields = [
+            "client", "doctor", "starts_at", "appointment_type", "duration_minutes", "room",
+            "reason", "notes",
+        ]  # fmt: skip
+        help_texts = {
+            "duration_minutes": "Minutes. Empty: the visit type's length (30 without a type).",
+            "room": "Needed by visit types that require a room.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "duration_minutes" in self.fields:
+            self.fields["duration_minutes"].required = False
+            if self.instance.pk is None:
+                self.initial.pop("duration_minutes", None)
+        offered = {"appointment_type": AppointmentType, "room": Room}
+        for name, model in offered.items():
+            if name in self.fields and hasattr(self.fields[name], "queryset"):
+                current = getattr(self.instance, f"{name}_id", None)
+                self.fields[name].queryset = model.objects.filter(Q(active=True) | Q(pk=current))
 
     def clean(self):
         cleaned = super().clean()
@@ -43,33 +64,62 @@ class AppointmentAdminForm(forms.ModelForm):
             return cleaned
         try:
             self.instance = self._save_through_services(cleaned)
-        except SlotTaken as error:
-            form_errors_from(self, SlotTaken(self._slot_taken_detail(cleaned, error.detail)))
+        except (SlotTaken, RoomTaken) as error:
+            form_errors_from(self, type(error)(self._taken_detail(cleaned, error)))
         except (ValidationError, DomainError) as error:
             form_errors_from(self, error)
         return cleaned
 
-    def _slot_taken_detail(self, cleaned, detail: str) -> str:
-        """The refusal, with the visit it clashes with and the doctor's next free time."""
-        doctor, starts_at = cleaned.get("doctor") or self.instance.doctor, cleaned["starts_at"]
-        minutes = cleaned.get("duration_minutes") or self.instance.duration_minutes
-        ends_at = starts_at + timedelta(minutes=minutes)
-        clash = selectors.clashing_visit(doctor, starts_at, ends_at, exclude_pk=self.instance.pk)
+    def _planned(self, cleaned):
+        """Doctor, start, length, buffers and room the refused visit asked for."""
+        visit = self.instance
+        visit_type = cleaned.get("appointment_type", visit.appointment_type)
+        type_changed = (
+            visit_type.pk if visit_type else None
+        ) != visit.appointment_type_id or visit.pk is None
+        minutes = cleaned.get("duration_minutes") or (
+            visit_type.duration_minutes if visit_type and type_changed else visit.duration_minutes
+        )
+        if type_changed:
+            buffers = (
+                (visit_type.buffer_before_minutes, visit_type.buffer_after_minutes) if visit_type else (0, 0)
+            )
+        else:
+            buffers = (visit.buffer_before_minutes, visit.buffer_after_minutes)
+        doctor = cleaned.get("doctor") or visit.doctor
+        return doctor, cleaned["starts_at"], minutes, buffers, cleaned.get("room", visit.room)
+
+    def _taken_detail(self, cleaned, error) -> str:
+        """The refusal, with the visit it clashes with and the next free time."""
+        doctor, starts_at, minutes, buffers, room = self._planned(cleaned)
+        ends_at = starts_at + timedelta(minutes=minutes or services.DEFAULT_DURATION)
+        exclude = self.instance.pk
+        if isinstance(error, RoomTaken):
+            clash = selectors.room_clash(room, starts_at, ends_at, exclude_pk=exclude)
+        else:
+            clash = selectors.clashing_visit(doctor, starts_at, ends_at, buffers=buffers, exclude_pk=exclude)
+        detail = error.detail
         if clash is not None:
             detail += f" It clashes with {clash}."
-        if (free := selectors.next_free_start(doctor, starts_at, minutes)) is not None:
+        free = selectors.next_free_start(doctor, starts_at, minutes, buffers=buffers, room=room)
+        if free is not None:
             local = timezone.localtime(free)
-            detail += f" The next free {minutes} minutes: {local:%a} {local.day} {local:%b %H:%M}."
+            where = f" in {room}" if room is not None else ""
+            detail += f" The next free {minutes} minutes{where}: {local:%a} {local.day} {local:%b %H:%M}."
         return detail
 
     def _save_through_services(self, cleaned):
         if self.instance.pk is None:
             return services.book_appointment(
                 client=cleaned["client"], doctor=cleaned["doctor"], starts_at=cleaned["starts_at"],
-                duration_minutes=cleaned["duration_minutes"], reason=cleaned.get("reason", ""),
-                notes=cleaned.get("notes", ""), created_by=self.acting_user, request=self.acting_request,
+                duration_minutes=cleaned.get("duration_minutes"),
+                appointment_type=cleaned.get("appointment_type"), room=cleaned.get("room"),
+                reason=cleaned.get("reason", ""), notes=cleaned.get("notes", ""),
+                created_by=self.acting_user, request=self.acting_request,
             )  # fmt: skip
         changes = {name: cleaned[name] for name in services.EDITABLE_FIELDS if name in cleaned}
+        if changes.get("duration_minutes", 0) is None:  # left empty: kept, or the new type's
+            del changes["duration_minutes"]
         return services.update_appointment(
             appointment=self.instance, changes=changes, by=self.acting_user, request=self.acting_request
         )
@@ -79,13 +129,21 @@ class AppointmentAdminForm(forms.ModelForm):
 class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
     formfield_overrides = MINUTE_FIELDS
-    list_display = ("starts_at", "client", "doctor", "status", "reason")
+    list_display = ("starts_at", "client", "doctor", "appointment_type", "room", "status", "reason")
     list_filter = (WhenFilter, "status", ("doctor", admin.RelatedOnlyFieldListFilter))
     search_fields = ("client__last_name", "client__first_name", "doctor__full_name", "doctor__username")
     date_hierarchy = "starts_at"
-    list_select_related = ("doctor", "client")
+    list_select_related = ("doctor", "client", "appointment_type", "room")
     autocomplete_fields = ("client", "doctor")
-    readonly_fields = ("status", "ends_at", "created_by", "created_at", "updated_at")
+    readonly_fields = (
+        "status",
+        "ends_at",
+        "buffer_before_minutes",
+        "buffer_after_minutes",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
     actions = (
         "confirm_selected",
         "check_in_selected",
@@ -246,6 +304,7 @@ def _safe_next(request, url: str) -> str:
     return ""
 
 
+admin_catalog.register(admin.site)
 admin_client.register(admin.site)
 admin_hours.register(admin.site)
 reminders_admin.register(admin.site)

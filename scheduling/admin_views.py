@@ -40,6 +40,8 @@ class Block:
     pk: int | None = None
     reason: str = ""
     status: str = ""
+    kind: str = ""  # the visit type and room
+    color: str = ""  # the visit type's
     actions: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -142,6 +144,8 @@ def build_schedule(
         client = appointment.client
         status = STATUS_LABELS.get(appointment.status, appointment.status)
         time = f"{_hhmm(start)}{DASH}{_hhmm(end)}"
+        visit_type, room = appointment.appointment_type, appointment.room
+        kind = " · ".join(part.name for part in (visit_type, room) if part is not None)
         columns[appointment.doctor_id].appointments.append(
             place(
                 start,
@@ -151,10 +155,14 @@ def build_schedule(
                 css=f"status-{appointment.status}",
                 url=reverse("admin:scheduling_appointment_change", args=[appointment.pk]),
                 time=time,
-                title=f"{time} · {status} · {client.first_name} {client.last_name}",
+                title=" · ".join(
+                    part for part in (time, status, kind, f"{client.first_name} {client.last_name}") if part
+                ),
                 pk=appointment.pk,
                 reason=appointment.reason,
                 status=status,
+                kind=kind,
+                color=visit_type.color if visit_type else "",
                 actions=_actions(appointment) if can_change else [],
             )
         )
@@ -184,12 +192,13 @@ def _actions(appointment) -> list[tuple[str, str]]:
 
 
 def _busy_minutes(day: date, appointments, time_off) -> dict[int, list[tuple[int, int]]]:
-    """Per doctor, the (start, end) minutes of `day` taken by visits or time off."""
+    """Per doctor, the (start, end) minutes of `day` taken by visits (with their
+    buffers) or time off."""
     busy: dict[int, list[tuple[int, int]]] = {}
-    for taken in [*appointments, *time_off]:
-        busy.setdefault(taken.doctor_id, []).append(
-            (_minute_of(day, taken.starts_at), _minute_of(day, taken.ends_at))
-        )
+    periods = [(a.doctor_id, *a.held_range) for a in appointments]
+    periods += [(period.doctor_id, period.starts_at, period.ends_at) for period in time_off]
+    for doctor_id, starts_at, ends_at in periods:
+        busy.setdefault(doctor_id, []).append((_minute_of(day, starts_at), _minute_of(day, ends_at)))
     return busy
 
 

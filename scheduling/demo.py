@@ -1,5 +1,6 @@
-"""The scheduling step of seed_demo (config/demo.py): working hours for every
-doctor, then appointments loaded with PostgreSQL COPY.
+"""The scheduling step of seed_demo (config/demo.py): a few visit types and
+rooms, working hours for every doctor, then appointments loaded with
+PostgreSQL COPY (each a consultation: 30 minutes, no buffers, no room).
 
 Appointments sit on a 30-minute grid inside the doctors' working hours, so
 no two of a doctor's visits overlap; at one grid slot each doctor sees a
@@ -19,7 +20,16 @@ from accounts.models import AuditAction
 from clinic.models import Client
 from config.crypto import field_fernet
 from config.demo import DemoRun
-from scheduling.models import INACTIVE_STATUSES, Appointment, Reminder, ReminderStatus, Status, WorkingHours
+from scheduling.models import (
+    INACTIVE_STATUSES,
+    Appointment,
+    AppointmentType,
+    Reminder,
+    ReminderStatus,
+    Room,
+    Status,
+    WorkingHours,
+)
 from scheduling.reminders.services import new_job_id
 
 DAY_START, DAY_END, SLOT_MINUTES = time(8, 0), time(18, 0), 30
@@ -28,9 +38,19 @@ OCCUPANCY = 0.6  # share of grid slots booked: leaves free slots for availabilit
 # The reminders a demo shows: those of the last two days' visits and the next two weeks'.
 REMINDERS_BACK, REMINDERS_AHEAD = timedelta(days=2), timedelta(days=14)
 REASONS = ["Check-up", "Follow-up", "Vaccination", "Blood test", "Consultation", "Prescription renewal"]
+# name: (minutes, buffer before, buffer after, colour, patients may book, needs a room)
+VISIT_TYPES = {
+    "Consultation": (30, 0, 0, "#4a90d9", True, False),
+    "Follow-up": (15, 0, 5, "#50b87a", True, False),
+    "Vaccination": (15, 5, 10, "#e0a03c", True, False),
+    "Minor procedure": (60, 15, 15, "#c0504d", False, True),
+}
+ROOMS = ["Room 1", "Room 2", "Treatment room"]
+SEEDED_TYPE = "Consultation"  # the type of every COPY'd visit: its length is SLOT_MINUTES, no buffers
 
 
 def seed_appointments(run: DemoRun) -> None:
+    run.created["appointment_types"], run.created["rooms"] = ensure_types_and_rooms()
     ensure_working_hours(run.doctor_ids)
     run.created["appointments"] = copy_appointments(run.appointments, run.doctor_ids, run.rng)
     if run.created["appointments"]:
@@ -68,6 +88,27 @@ def demo_reminder(appointment: Appointment, offset: int, now: datetime) -> Remin
     return reminder
 
 
+def ensure_types_and_rooms() -> tuple[int, int]:
+    """The demo's visit types and rooms that are missing (by name); how many were made."""
+    have_types = set(AppointmentType.objects.values_list("name", flat=True))
+    types = AppointmentType.objects.bulk_create(
+        AppointmentType(
+            name=name,
+            duration_minutes=minutes,
+            buffer_before_minutes=before,
+            buffer_after_minutes=after,
+            color=color,
+            patient_bookable=bookable,
+            requires_room=needs_room,
+        )
+        for name, (minutes, before, after, color, bookable, needs_room) in VISIT_TYPES.items()
+        if name not in have_types
+    )
+    have_rooms = set(Room.objects.values_list("name", flat=True))
+    rooms = Room.objects.bulk_create(Room(name=name) for name in ROOMS if name not in have_rooms)
+    return len(types), len(rooms)
+
+
 def ensure_working_hours(doctor_ids: list[int]) -> None:
     have = set(WorkingHours.objects.values_list("doctor_id", flat=True))
     WorkingHours.objects.bulk_create(
@@ -101,9 +142,10 @@ def copy_appointments(count: int, doctor_ids: list[int], rng: random.Random) -> 
     zone, now = ZoneInfo(settings.TIME_ZONE), timezone.now()
     notes = field_fernet().encrypt(b"").decode()
     reasons = [field_fernet().encrypt(reason.encode()).decode() for reason in REASONS]
-    columns = (
-        "client_id, doctor_id, starts_at, duration_minutes, ends_at, status, reason, notes, "
-        "created_at, updated_at"
+    visit_type = AppointmentType.objects.get(name=SEEDED_TYPE)
+    columns = (  # buffers 0 and the held time (the database's trigger) left to the database
+        "client_id, doctor_id, starts_at, duration_minutes, ends_at, appointment_type_id, "
+        "status, reason, notes, created_at, updated_at"
     )
     written = 0
     with (
@@ -126,6 +168,7 @@ def copy_appointments(count: int, doctor_ids: list[int], rng: random.Random) -> 
                         starts_at,
                         SLOT_MINUTES,
                         ends_at,
+                        visit_type.pk,
                         status,
                         rng.choice(reasons),
                         notes,

@@ -16,6 +16,36 @@ class ClientBusy(DomainError):
     default_code = "client_busy"
 
 
+class RoomTaken(DomainError):
+    status_code = 409
+    default_detail = "The room already has a visit at that time."
+    default_code = "room_taken"
+
+
+class RoomRequired(DomainError):
+    status_code = 400
+    default_detail = "This visit type needs a room."
+    default_code = "room_required"
+
+
+class TypeNotBookable(DomainError):
+    status_code = 400
+    default_detail = "Patients cannot book this visit type; please call the clinic."
+    default_code = "type_not_bookable"
+
+
+class TooShortNotice(DomainError):
+    status_code = 400
+    default_detail = "Visits must be booked further ahead."
+    default_code = "too_short_notice"
+
+
+class TooFarAhead(DomainError):
+    status_code = 400
+    default_detail = "Visits cannot be booked that far ahead."
+    default_code = "too_far_ahead"
+
+
 class InvalidTransition(DomainError):
     status_code = 409
     default_detail = "The appointment cannot move to that status from its current one."

@@ -1,8 +1,9 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Func, Q
 from django.utils import timezone
@@ -29,11 +30,71 @@ class Status(models.TextChoices):
     NO_SHOW = "no_show"
 
 
+MIN_DURATION_MINUTES = 5
 MAX_DURATION_MINUTES = 480  # also the check constraint below; bounds overlap searches
+MAX_BUFFER_MINUTES = 120  # a visit type's buffer on either side; bounds overlap searches too
 
 # Appointments in these states free their slot.
 INACTIVE_STATUSES = (Status.CANCELLED, Status.NO_SHOW)
 BLOCKS_SLOT = ~Q(status__in=INACTIVE_STATUSES)
+
+COLOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
+
+
+class AppointmentType(models.Model):
+    """A kind of visit: its usual length, the doctor's time kept free before and
+    after it, whether patients may book it and whether it needs a room.
+    Archived (`active` false) rather than deleted: bookings keep their type."""
+
+    name = models.CharField(max_length=100, unique=True)
+    duration_minutes = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(MIN_DURATION_MINUTES), MaxValueValidator(MAX_DURATION_MINUTES)],
+    )
+    buffer_before_minutes = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)]
+    )
+    buffer_after_minutes = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)]
+    )
+    color = models.CharField(max_length=7, default="#4a90d9", validators=[COLOR], help_text="#RRGGBB")
+    patient_bookable = models.BooleanField(default=True)
+    requires_room = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    duration_minutes__gte=MIN_DURATION_MINUTES, duration_minutes__lte=MAX_DURATION_MINUTES
+                ),
+                name="appointment_type_duration_5_to_480",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    buffer_before_minutes__lte=MAX_BUFFER_MINUTES,
+                    buffer_after_minutes__lte=MAX_BUFFER_MINUTES,
+                ),
+                name="appointment_type_buffers_0_to_120",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name if self.active else f"{self.name} (archived)"
+
+
+class Room(models.Model):
+    """A room visits take place in; archived (`active` false) rather than deleted."""
+
+    name = models.CharField(max_length=100, unique=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name if self.active else f"{self.name} (archived)"
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -46,6 +107,15 @@ class AppointmentQuerySet(models.QuerySet):
         range to one day instead of every earlier visit."""
         earliest = start - timedelta(minutes=MAX_DURATION_MINUTES)
         return self.filter(starts_at__lt=end, starts_at__gt=earliest, ends_at__gt=start)
+
+    def holding(self, start, end):
+        """Appointments whose held time (the visit and its buffers, `blocked_from`
+        to `blocked_until`) shares any moment with [start, end); bounded on
+        `starts_at` like `overlapping`, buffers being at most MAX_BUFFER_MINUTES."""
+        reach = timedelta(minutes=MAX_BUFFER_MINUTES)
+        return self.overlapping(start - reach, end + reach).filter(
+            blocked_from__lt=end, blocked_until__gt=start
+        )
 
     def visible_to(self, user):
         """Staff and admins all, a doctor theirs, a patient their own record's."""
@@ -71,6 +141,32 @@ class Appointment(models.Model):
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveIntegerField(default=30)
     ends_at = models.DateTimeField(editable=False)  # derived; stored for the exclusion constraints
+    # Indexed by 0008 (concurrently, partial): no index built inside 0007's lock.
+    appointment_type = models.ForeignKey(
+        AppointmentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        db_index=False,
+        verbose_name="visit type",
+    )
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments", db_index=False
+    )
+    # The type's buffers as they were at booking: editing or archiving the type
+    # never moves a booked visit. Plain smallints with a database default:
+    # adding them to a large table rewrites and scans nothing (a CHECK, as
+    # Positive* adds, would scan it), and a writer that does not name them
+    # (the version before visit types) books a visit without buffers.
+    buffer_before_minutes = models.SmallIntegerField(default=0, db_default=0, editable=False)
+    buffer_after_minutes = models.SmallIntegerField(default=0, db_default=0, editable=False)
+    # The doctor's time the visit holds, for the exclusion constraint: derived
+    # from the buffers by save() and, whatever writes the row, by the
+    # database's trigger (migration 0007); null only on rows from before it
+    # until 0008 filled them in.
+    blocked_from = models.DateTimeField(null=True, editable=False)
+    blocked_until = models.DateTimeField(null=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     reason = EncryptedTextField(max_length=500, blank=True, default="")  # PHI, like the notes
     notes = EncryptedTextField(blank=True, default="")
@@ -95,6 +191,15 @@ class Appointment(models.Model):
             models.Index(fields=["starts_at", "id"], name="appointment_start"),
             # A doctor's patients (clinic.Client.objects.visible_to), index-only.
             models.Index(fields=["doctor", "client"], name="appointment_doctor_client"),
+            # A room's day (availability with a room), the visits of a type.
+            models.Index(
+                fields=["room", "starts_at"], name="appointment_room_start", condition=Q(room__isnull=False)
+            ),
+            models.Index(
+                fields=["appointment_type"],
+                name="appointment_type",
+                condition=Q(appointment_type__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -104,13 +209,25 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
             ),
+            # The doctor's held time: no visit, nor its buffers, in another's
+            # buffered range. `blocked_from IS NOT NULL` let it be built without
+            # indexing the table's rows under its lock (migrations 0007-0009);
+            # the trigger leaves no row without it.
             ExclusionConstraint(
                 name="appointment_no_doctor_overlap",
                 expressions=[
-                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    (TsTzRange("blocked_from", "blocked_until"), RangeOperators.OVERLAPS),
                     ("doctor", RangeOperators.EQUAL),
                 ],
-                condition=BLOCKS_SLOT,
+                condition=BLOCKS_SLOT & Q(blocked_from__isnull=False),
+            ),
+            ExclusionConstraint(
+                name="appointment_no_room_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("room", RangeOperators.EQUAL),
+                ],
+                condition=BLOCKS_SLOT & Q(room__isnull=False),
             ),
             ExclusionConstraint(
                 name="appointment_no_client_overlap",
@@ -131,7 +248,15 @@ class Appointment(models.Model):
 
     def save(self, *args, **kwargs):
         self.ends_at = self.starts_at + timedelta(minutes=self.duration_minutes)
+        self.blocked_from = self.starts_at - timedelta(minutes=self.buffer_before_minutes)
+        self.blocked_until = self.ends_at + timedelta(minutes=self.buffer_after_minutes)
         super().save(*args, **kwargs)
+
+    @property
+    def held_range(self) -> tuple[datetime, datetime]:
+        """The doctor's time this visit holds: the visit and its buffers."""
+        start = self.starts_at - timedelta(minutes=self.buffer_before_minutes)
+        return start, self.starts_at + timedelta(minutes=self.duration_minutes + self.buffer_after_minutes)
 
 
 class WorkingHours(models.Model):

@@ -9,7 +9,16 @@ from django.db.models import Count, Exists, Q
 from django.utils import timezone
 
 from accounts.models import User
-from scheduling.models import Appointment, Reminder, ReminderStatus, Status, TimeOff, WorkingHours
+from scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Reminder,
+    ReminderStatus,
+    Room,
+    Status,
+    TimeOff,
+    WorkingHours,
+)
 
 CALENDAR_PAST_DAYS = 90
 
@@ -63,32 +72,58 @@ def overlapping_time_off(doctor, starts_at: datetime, ends_at: datetime):
     return TimeOff.objects.filter(doctor=doctor, starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
-def day_slots(doctor, day: date, duration_minutes: int) -> list[tuple[datetime, datetime]]:
+def day_slots(
+    doctor, day: date, duration_minutes: int, *, buffers: tuple[int, int] = (0, 0), room=None
+) -> list[tuple[datetime, datetime]]:
     """Every slot of `duration_minutes` (stepping by it from each block's start)
-    that is free of time off and active appointments on local `day`, past or not."""
+    on local `day`, past or not, that could be booked: the visit clear of time
+    off (and, given a `room`, of the room's active visits), and the doctor's
+    time it would hold (`buffers` minutes before and after it) clear of the
+    time their other active visits hold. Three queries."""
+    before, after = (timedelta(minutes=minutes) for minutes in buffers)
     step = timedelta(minutes=duration_minutes)
     day_start, day_end = day_bounds(day)
-    busy = list(
-        Appointment.objects.active()
-        .overlapping(day_start, day_end)
-        .filter(doctor=doctor)
-        .values_list("starts_at", "ends_at")
-    )
-    busy += list(overlapping_time_off(doctor, day_start, day_end).values_list("starts_at", "ends_at"))
+    # One query for both: a visit of the room that touches the day holds time
+    # around it, so it is among those holding time near the day.
+    visits = Appointment.objects.active().holding(day_start - before, day_end + after)
+    mine_or_room = Q(doctor=doctor) | Q(room=room) if room is not None else Q(doctor=doctor)
+    held, visit_busy = [], []
+    for doctor_id, room_id, held_from, held_until, starts_at, ends_at in visits.filter(
+        mine_or_room
+    ).values_list("doctor_id", "room_id", "blocked_from", "blocked_until", "starts_at", "ends_at"):
+        if doctor_id == doctor.pk:
+            held.append((held_from, held_until))
+        if room is not None and room_id == room.pk:
+            visit_busy.append((starts_at, ends_at))
+    visit_busy += overlapping_time_off(doctor, day_start, day_end).values_list("starts_at", "ends_at")
     slots = []
     for block_start, block_end in working_blocks(doctor, day):
         start = block_start
         while start + step <= block_end:
             end = start + step
-            if not any(b_start < end and start < b_end for b_start, b_end in busy):
+            if not _clashes(held, start - before, end + after) and not _clashes(visit_busy, start, end):
                 slots.append((start, end))
             start = end
     return slots
 
 
-def clashing_visit(doctor, starts_at: datetime, ends_at: datetime, *, exclude_pk=None):
-    """The doctor's active visit that a booking from `starts_at` to `ends_at` overlaps."""
-    visits = Appointment.objects.active().overlapping(starts_at, ends_at).filter(doctor=doctor)
+def _clashes(periods, start: datetime, end: datetime) -> bool:
+    return any(p_start < end and start < p_end for p_start, p_end in periods)
+
+
+def clashing_visit(
+    doctor, starts_at: datetime, ends_at: datetime, *, buffers: tuple[int, int] = (0, 0), exclude_pk=None
+):
+    """The doctor's active visit whose held time a booking from `starts_at` to
+    `ends_at`, with `buffers` minutes before and after it, overlaps."""
+    before, after = (timedelta(minutes=minutes) for minutes in buffers)
+    visits = Appointment.objects.active().holding(starts_at - before, ends_at + after).filter(doctor=doctor)
+    return visits.exclude(pk=exclude_pk).select_related("client", "doctor").order_by("starts_at").first()
+
+
+def room_clash(room, starts_at: datetime, ends_at: datetime, *, exclude_pk=None):
+    """The room's active visit that a visit from `starts_at` to `ends_at` overlaps."""
+    visits = Appointment.objects.active().overlapping(starts_at, ends_at).filter(room=room)
     return visits.exclude(pk=exclude_pk).select_related("client", "doctor").order_by("starts_at").first()
 
 
@@ -98,12 +133,21 @@ def covered_visits(doctor, starts_at: datetime, ends_at: datetime) -> list[Appoi
     return list(visits.select_related("client", "doctor").order_by("starts_at"))
 
 
-def next_free_start(doctor, after: datetime, duration_minutes: int, *, days: int = 14) -> datetime | None:
+def next_free_start(
+    doctor,
+    after: datetime,
+    duration_minutes: int,
+    *,
+    buffers: tuple[int, int] = (0, 0),
+    room=None,
+    days: int = 14,
+) -> datetime | None:
     """The first free slot of `duration_minutes` at or after `after`, within `days`."""
     first = local_date(after)
     for offset in range(days):
+        day = first + timedelta(days=offset)
         if free := future_slots(
-            day_slots(doctor, first + timedelta(days=offset), duration_minutes), now=after
+            day_slots(doctor, day, duration_minutes, buffers=buffers, room=room), now=after
         ):
             return free[0][0]
     return None
@@ -112,6 +156,34 @@ def next_free_start(doctor, after: datetime, duration_minutes: int, *, days: int
 def future_slots(slots, now: datetime | None = None):
     now = now or timezone.now()
     return [(start, end) for start, end in slots if start >= now]
+
+
+def patient_booking_window(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The first and last start a patient may book now: BOOKING_MIN_NOTICE_MINUTES
+    ahead at the soonest, BOOKING_HORIZON_DAYS at the latest."""
+    now = now or timezone.now()
+    return (
+        now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES),
+        now + timedelta(days=settings.BOOKING_HORIZON_DAYS),
+    )
+
+
+def bookable_slots(slots, user, now: datetime | None = None):
+    """The slots `user` may book now: none in the past, and for a patient only
+    those inside their booking window."""
+    now = now or timezone.now()
+    if not user.is_patient:
+        return future_slots(slots, now=now)
+    earliest, latest = patient_booking_window(now)
+    return [(start, end) for start, end in slots if earliest <= start <= latest]
+
+
+def active_appointment_types():
+    return AppointmentType.objects.filter(active=True).order_by("name", "id")
+
+
+def active_rooms():
+    return Room.objects.filter(active=True).order_by("name", "id")
 
 
 def calendar_appointments(user, doctor_id: int | None):
@@ -166,7 +238,7 @@ def day_appointments(user, day: date, doctor_ids):
         .active()
         .overlapping(day_start, day_end)
         .filter(doctor_id__in=doctor_ids)
-        .select_related("client", "doctor")
+        .select_related("client", "doctor", "appointment_type", "room")
         .order_by("starts_at", "id")
     )
 

@@ -8,19 +8,28 @@ from rest_framework import serializers
 
 from accounts.models import User
 from clinic.models import Client
-from config.fields import IsoDateField, QueryIntegerField, StrictCharField, StrictURLField, WallClockTimeField
+from config.fields import (
+    MAX_ID,
+    IsoDateField,
+    QueryIntegerField,
+    StrictCharField,
+    StrictPrimaryKeyRelatedField,
+    StrictURLField,
+    WallClockTimeField,
+)
 from config.representation import iso_datetime
 from config.serializers import ModelSerializer
-from scheduling.models import Appointment, TimeOff, WorkingHours
-from scheduling.services import MAX_DURATION, MIN_DURATION
+from scheduling import selectors
+from scheduling.models import Appointment, AppointmentType, Room, TimeOff, WorkingHours
+from scheduling.services import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION
 
 
 class AppointmentSerializer(ModelSerializer):
     class Meta:
         model = Appointment
         fields = [
-            "id", "client", "doctor", "starts_at", "duration_minutes", "ends_at",
-            "status", "reason", "notes", "cancel_reason", "created_at", "updated_at",
+            "id", "client", "doctor", "starts_at", "duration_minutes", "ends_at", "appointment_type",
+            "room", "status", "reason", "notes", "cancel_reason", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -33,6 +42,8 @@ class AppointmentSerializer(ModelSerializer):
             "starts_at": iso_datetime(appointment.starts_at),
             "duration_minutes": appointment.duration_minutes,
             "ends_at": iso_datetime(appointment.ends_at),
+            "appointment_type": appointment.appointment_type_id,
+            "room": appointment.room_id,
             "status": appointment.status,
             "reason": appointment.reason,
             "notes": appointment.notes,
@@ -53,11 +64,59 @@ class VisibleClientField(serializers.PrimaryKeyRelatedField):
         return Client.objects.visible_to(self.context["request"].user)
 
 
+class AppointmentTypeSerializer(ModelSerializer):
+    class Meta:
+        model = AppointmentType
+        fields = [
+            "id", "name", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
+            "color", "patient_bookable", "requires_room", "active",
+        ]  # fmt: skip
+
+
+class RoomSerializer(ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ["id", "name", "active"]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ActiveTypeField(StrictPrimaryKeyRelatedField):
+    """A visit type that is not archived, by id, or null."""
+
+    default_error_messages = {
+        "does_not_exist": "No such visit type, or it is archived.",
+        "incorrect_type": "Must be a visit type id.",
+    }
+
+    def get_queryset(self):
+        return selectors.active_appointment_types()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ActiveRoomField(StrictPrimaryKeyRelatedField):
+    """A room that is not archived, by id, or null."""
+
+    default_error_messages = {
+        "does_not_exist": "No such room, or it is archived.",
+        "incorrect_type": "Must be a room id.",
+    }
+
+    def get_queryset(self):
+        return selectors.active_rooms()
+
+
 class BookingSerializer(serializers.Serializer):
     client = VisibleClientField()
     doctor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     starts_at = serializers.DateTimeField()
-    duration_minutes = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
+    duration_minutes = serializers.IntegerField(
+        min_value=MIN_DURATION,
+        max_value=MAX_DURATION,
+        required=False,
+        help_text=f"Default: the visit type's, else {DEFAULT_DURATION}.",
+    )
+    appointment_type = ActiveTypeField(required=False, allow_null=True, default=None)
+    room = ActiveRoomField(required=False, allow_null=True, default=None)
     reason = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
     notes = StrictCharField(allow_blank=True, required=False, default="")
 
@@ -74,8 +133,13 @@ class AppointmentChangeSerializer(serializers.Serializer):
     doctor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
     starts_at = serializers.DateTimeField(required=False)
     duration_minutes = serializers.IntegerField(
-        min_value=MIN_DURATION, max_value=MAX_DURATION, required=False
+        min_value=MIN_DURATION,
+        max_value=MAX_DURATION,
+        required=False,
+        help_text="Default with a new `appointment_type`: its duration.",
     )
+    appointment_type = ActiveTypeField(required=False, allow_null=True)
+    room = ActiveRoomField(required=False, allow_null=True)
     reason = StrictCharField(max_length=500, allow_blank=True, required=False)
     notes = StrictCharField(allow_blank=True, required=False)
 
@@ -115,13 +179,41 @@ EARLIEST_DAY, LATEST_DAY = date.min + timedelta(days=1), date.max - timedelta(da
 class AvailabilityQuerySerializer(serializers.Serializer):
     date = IsoDateField(help_text=f"YYYY-MM-DD, a day in TIME_ZONE, {EARLIEST_DAY} to {LATEST_DAY}")
     duration = QueryIntegerField(
-        min_value=MIN_DURATION, max_value=MAX_DURATION, default=30, help_text="minutes; also the step"
+        min_value=MIN_DURATION,
+        max_value=MAX_DURATION,
+        default=DEFAULT_DURATION,
+        help_text="minutes; also the step; with `type` and without `duration`, the type's",
+    )
+    type = QueryIntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="a visit type's id: its duration (unless `duration` is given) and buffers",
+    )
+    room = QueryIntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="a room's id: only times it is free"
     )
 
     def validate_date(self, day):
         if not EARLIEST_DAY <= day <= LATEST_DAY:
             raise serializers.ValidationError(f"Enter a date from {EARLIEST_DAY} to {LATEST_DAY}.")
         return day
+
+    def validate_type(self, pk):
+        if (visit_type := selectors.active_appointment_types().filter(pk=pk).first()) is None:
+            raise serializers.ValidationError("No such visit type, or it is archived.")
+        return visit_type
+
+    def validate_room(self, pk):
+        if (room := selectors.active_rooms().filter(pk=pk).first()) is None:
+            raise serializers.ValidationError("No such room, or it is archived.")
+        return room
+
+    def validate(self, attrs):
+        visit_type = attrs.get("type")
+        if visit_type is not None and "duration" not in self.initial_data:
+            attrs["duration"] = visit_type.duration_minutes
+        return attrs
 
 
 class CalendarFeedSerializer(serializers.Serializer):

@@ -3,7 +3,12 @@
 Every function runs in `transaction.atomic()`; reminder rows change in the same
 transaction and their RQ jobs move on commit (scheduling.reminders). The
 exclusion constraints are the last word on overlaps: their violation becomes
-SlotTaken / ClientBusy.
+SlotTaken / RoomTaken / ClientBusy.
+
+A booking is made in two steps that other writers (a series of visits, a
+waitlist) can use apart: `new_booking` builds the unsaved appointment and
+checks every rule but the database's; `save_booking`, inside the caller's
+transaction, saves it with its reminders, audit row and cache bump.
 """
 
 import calendar
@@ -19,12 +24,30 @@ from accounts.audit import record_event
 from accounts.models import AuditAction
 from config.changes import apply_changes, changed_fields
 from scheduling import cache, selectors
-from scheduling.exceptions import ClientBusy, InvalidTransition, OutsideWorkingHours, SlotTaken
-from scheduling.models import MAX_DURATION_MINUTES, Appointment, Status, TimeOff, WorkingHours
+from scheduling.exceptions import (
+    ClientBusy,
+    InvalidTransition,
+    OutsideWorkingHours,
+    RoomRequired,
+    RoomTaken,
+    SlotTaken,
+    TooFarAhead,
+    TooShortNotice,
+    TypeNotBookable,
+)
+from scheduling.models import (
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+    Appointment,
+    Status,
+    TimeOff,
+    WorkingHours,
+)
 from scheduling.reminders import services as reminders
 
-MIN_DURATION, MAX_DURATION = 5, MAX_DURATION_MINUTES
-RESCHEDULE_FIELDS = ("starts_at", "duration_minutes", "doctor")
+MIN_DURATION, MAX_DURATION = MIN_DURATION_MINUTES, MAX_DURATION_MINUTES
+DEFAULT_DURATION = 30  # a booking without a type and without a duration
+RESCHEDULE_FIELDS = ("starts_at", "duration_minutes", "doctor", "appointment_type", "room")
 EDITABLE_FIELDS = (*RESCHEDULE_FIELDS, "reason", "notes")
 
 # action name -> (statuses it may start from, status it leads to)
@@ -38,25 +61,70 @@ TRANSITIONS = {
 CONSTRAINT_ERRORS = {
     "appointment_no_doctor_overlap": SlotTaken,
     "appointment_no_client_overlap": ClientBusy,
+    "appointment_no_room_overlap": RoomTaken,
 }
 
 
-def _check_schedule(*, client, doctor, starts_at: datetime, duration_minutes: int) -> None:
-    """The booking rules of API.md that do not need the database's last word."""
+def check_booking(appointment: Appointment, *, by=None, changed=RESCHEDULE_FIELDS) -> None:
+    """The booking rules of API.md that do not need the database's last word,
+    for a new visit or a move (`changed`: the RESCHEDULE_FIELDS that move).
+    A type or a room must be active when it is newly named (a room also when
+    the visit moves); `by` a patient: only patient-bookable types, inside
+    their booking window."""
+    changed = set(changed)
+    visit_type, room = appointment.appointment_type, appointment.room
     errors = {}
-    if starts_at < timezone.now():
+    if appointment.starts_at < timezone.now():
         errors["starts_at"] = ["Must not be in the past."]
-    if not MIN_DURATION <= duration_minutes <= MAX_DURATION:
+    if not MIN_DURATION <= appointment.duration_minutes <= MAX_DURATION:
         errors["duration_minutes"] = [f"Must be between {MIN_DURATION} and {MAX_DURATION} minutes."]
-    if not doctor.is_active_doctor:
+    if not appointment.doctor.is_active_doctor:
         errors["doctor"] = ["Must be an active doctor."]
-    if client.is_archived:
+    if appointment.client.is_archived:
         errors["client"] = ["This client record is archived."]
+    if visit_type is not None and not visit_type.active and "appointment_type" in changed:
+        errors["appointment_type"] = ["This visit type is archived."]
+    if room is not None and not room.active:
+        errors["room"] = ["This room is archived."]
     if errors:
         raise ValidationError(errors)
-    ends_at = starts_at + timedelta(minutes=duration_minutes)
-    if not selectors.fits_working_hours(doctor, starts_at, ends_at):
+    if "appointment_type" in changed:
+        check_type_bookable_by(by, visit_type)
+    if (
+        visit_type is not None
+        and visit_type.requires_room
+        and room is None
+        and changed & {"appointment_type", "room"}
+    ):
+        raise RoomRequired()
+    if by is not None and by.is_patient and "starts_at" in changed:
+        _check_patient_window(appointment.starts_at)
+    ends_at = appointment.starts_at + timedelta(minutes=appointment.duration_minutes)
+    if not selectors.fits_working_hours(appointment.doctor, appointment.starts_at, ends_at):
         raise OutsideWorkingHours()
+
+
+def check_type_bookable_by(user, visit_type) -> None:
+    """A patient books (and is offered) only `patient_bookable` types."""
+    if visit_type is not None and user is not None and user.is_patient and not visit_type.patient_bookable:
+        raise TypeNotBookable()
+
+
+def _check_patient_window(starts_at: datetime) -> None:
+    earliest, latest = selectors.patient_booking_window()
+    if starts_at < earliest:
+        raise TooShortNotice(
+            f"Visits must be booked at least {settings.BOOKING_MIN_NOTICE_MINUTES} minutes ahead."
+        )
+    if starts_at > latest:
+        raise TooFarAhead(f"Visits can be booked at most {settings.BOOKING_HORIZON_DAYS} days ahead.")
+
+
+def _take_type(appointment: Appointment, visit_type) -> None:
+    """Name `visit_type` on the visit and copy its buffers, as they are now."""
+    appointment.appointment_type = visit_type
+    appointment.buffer_before_minutes = visit_type.buffer_before_minutes if visit_type else 0
+    appointment.buffer_after_minutes = visit_type.buffer_after_minutes if visit_type else 0
 
 
 def _save_slot(appointment: Appointment) -> None:
@@ -72,65 +140,132 @@ def _save_slot(appointment: Appointment) -> None:
         raise
 
 
-def book_appointment(
+def new_booking(
     *,
     client,
     doctor,
     starts_at: datetime,
-    duration_minutes: int = 30,
+    duration_minutes: int | None = None,
+    appointment_type=None,
+    room=None,
     reason: str = "",
     notes: str = "",
     created_by=None,
-    request=None,
 ) -> Appointment:
-    """Book a visit; the exclusion constraints are the last word on overlaps."""
-    _check_schedule(client=client, doctor=doctor, starts_at=starts_at, duration_minutes=duration_minutes)
-    with transaction.atomic():
-        appointment = Appointment(
-            client=client,
-            doctor=doctor,
-            starts_at=starts_at,
-            duration_minutes=duration_minutes,
-            reason=reason,
-            notes=notes,
-            created_by=created_by,
-        )
-        _save_slot(appointment)
-        reminders.schedule_reminders(appointment, confirm=True)
-        record_event(action=AuditAction.CREATE, actor=created_by, obj=appointment, request=request)
-        cache.invalidate_appointments(doctor.pk)
+    """The unsaved visit a booking makes, checked by `check_booking` as
+    `created_by`; its length is the type's unless given (30 without a type)."""
+    if duration_minutes is None:
+        duration_minutes = appointment_type.duration_minutes if appointment_type else DEFAULT_DURATION
+    appointment = Appointment(
+        client=client,
+        doctor=doctor,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        room=room,
+        reason=reason,
+        notes=notes,
+        created_by=created_by,
+    )
+    _take_type(appointment, appointment_type)
+    check_booking(appointment, by=created_by)
     return appointment
 
 
+def save_booking(appointment: Appointment, *, request=None) -> Appointment:
+    """Save a visit from `new_booking` with its reminders, audit row and cache
+    bump, inside the caller's `transaction.atomic()`; an overlap raises
+    SlotTaken, RoomTaken or ClientBusy and the caller's transaction rolls back."""
+    _save_slot(appointment)
+    reminders.schedule_reminders(appointment, confirm=True)
+    record_event(action=AuditAction.CREATE, actor=appointment.created_by, obj=appointment, request=request)
+    cache.invalidate_appointments(appointment.doctor_id, room_ids=[appointment.room_id])
+    return appointment
+
+
+def book_appointment(*, request=None, **booking) -> Appointment:
+    """Book a visit (`new_booking`'s arguments); the exclusion constraints are
+    the last word on overlaps."""
+    appointment = new_booking(**booking)
+    try:
+        with transaction.atomic():
+            return save_booking(appointment, request=request)
+    except ClientBusy as busy:
+        if doctor_busy_too(appointment):
+            raise SlotTaken() from busy
+        raise
+
+
 def update_appointment(*, appointment: Appointment, changes: dict, by=None, request=None) -> Appointment:
-    """Reschedule (`starts_at`, `duration_minutes`, `doctor`) and/or edit `reason`, `notes`.
-    Status never changes here; only scheduled or confirmed visits can move."""
+    """Reschedule (`starts_at`, `duration_minutes`, `doctor`, `appointment_type`,
+    `room`) and/or edit `reason`, `notes`. Status never changes here; only
+    scheduled or confirmed visits can move. A new type brings its buffers and,
+    unless `duration_minutes` is given, its length; the kept type keeps the
+    buffers copied at booking."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: ["Cannot be changed here."] for name in sorted(unknown)})
+    try:
+        return _update_appointment(appointment.pk, changes, by=by, request=request)
+    except ClientBusy as busy:
+        moved = Appointment.objects.get(pk=appointment.pk)
+        if "appointment_type" in apply_changes(moved, _with_type_duration(moved, changes)):
+            _take_type(moved, moved.appointment_type)
+        if doctor_busy_too(moved):
+            raise SlotTaken() from busy
+        raise
+
+
+def _update_appointment(pk, changes: dict, *, by, request) -> Appointment:
     with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        appointment = Appointment.objects.select_for_update().get(pk=pk)
+        changes = _with_type_duration(appointment, changes)
         changed = changed_fields(appointment, changes)
         moves = [name for name in changed if name in RESCHEDULE_FIELDS]
-        old_doctor_id = appointment.doctor_id
-        if moves:
-            if appointment.status not in (Status.SCHEDULED, Status.CONFIRMED):
-                raise InvalidTransition("Only scheduled or confirmed appointments can be rescheduled.")
-            _check_schedule(
-                client=appointment.client,
-                doctor=changes.get("doctor", appointment.doctor),
-                starts_at=changes.get("starts_at", appointment.starts_at),
-                duration_minutes=changes.get("duration_minutes", appointment.duration_minutes),
-            )
+        if moves and appointment.status not in (Status.SCHEDULED, Status.CONFIRMED):
+            raise InvalidTransition("Only scheduled or confirmed appointments can be rescheduled.")
+        old_doctor_id, old_room_id = appointment.doctor_id, appointment.room_id
         if apply_changes(appointment, changes):
+            if "appointment_type" in changed:
+                _take_type(appointment, appointment.appointment_type)
+            if moves:
+                check_booking(appointment, by=by, changed=moves)
             _save_slot(appointment)
             if moves:
                 reminders.move_reminders(appointment)
             record_event(
                 action=AuditAction.UPDATE, actor=by, obj=appointment, request=request, fields=changed
             )
-            cache.invalidate_appointments(old_doctor_id, appointment.doctor_id)
+            cache.invalidate_appointments(
+                old_doctor_id, appointment.doctor_id, room_ids=[old_room_id, appointment.room_id]
+            )
     return appointment
+
+
+def doctor_busy_too(appointment: Appointment) -> bool:
+    """Whether the doctor's time is taken too, for a visit the client's
+    constraint refused: when both constraints refuse it, PostgreSQL names
+    whichever index it checks first, and API.md's order (the doctor's time,
+    then the client's) decides instead. Called after the rollback, so it may query."""
+    start = appointment.starts_at
+    end = start + timedelta(minutes=appointment.duration_minutes)
+    buffers = (appointment.buffer_before_minutes, appointment.buffer_after_minutes)
+    visits = selectors.clashing_visit(
+        appointment.doctor, start, end, buffers=buffers, exclude_pk=appointment.pk
+    )
+    return visits is not None
+
+
+def _with_type_duration(appointment: Appointment, changes: dict) -> dict:
+    """`changes`, with the new type's length when the type changes and no
+    duration is given."""
+    visit_type = changes.get("appointment_type")
+    if (
+        visit_type is None
+        or visit_type.pk == appointment.appointment_type_id
+        or "duration_minutes" in changes
+    ):
+        return changes
+    return {**changes, "duration_minutes": visit_type.duration_minutes}
 
 
 MAX_CANCEL_REASON = 500
@@ -183,7 +318,7 @@ def change_status(
         if target == Status.CANCELLED:
             reminders.send_cancellation(appointment)
         record_event(action=AuditAction.UPDATE, actor=by, obj=appointment, request=request, fields=changed)
-        cache.invalidate_appointments(appointment.doctor_id)
+        cache.invalidate_appointments(appointment.doctor_id, room_ids=[appointment.room_id])
     return appointment
 
 
@@ -210,13 +345,13 @@ def mark_no_show(*, appointment, by=None, request=None):
 def delete_appointment(*, appointment: Appointment, by=None, request=None) -> None:
     """Remove the row for good (admin only); the audit trail keeps its id."""
     with transaction.atomic():
-        pk, doctor_id = appointment.pk, appointment.doctor_id
+        pk, doctor_id, room_id = appointment.pk, appointment.doctor_id, appointment.room_id
         reminders.cancel_reminders(appointment)  # their jobs; the rows go with the appointment
         appointment.delete()
         record_event(
             action=AuditAction.DELETE, actor=by, object_type="appointment", object_id=pk, request=request
         )
-        cache.invalidate_appointments(doctor_id)
+        cache.invalidate_appointments(doctor_id, room_ids=[room_id])
 
 
 def weekday_name(weekday: int) -> str:

@@ -5,11 +5,14 @@ from scheduling.reminders.views import AppointmentRemindersView
 from scheduling.reports.views import UtilizationCsvView, UtilizationView
 from scheduling.views.appointments import AppointmentViewSet
 from scheduling.views.calendar import AppointmentCalendarView, CalendarFeedRotateView, CalendarFeedView
+from scheduling.views.catalog import AppointmentTypeViewSet, RoomViewSet
 from scheduling.views.doctors import AvailabilityView, TimeOffDetailView, TimeOffListView, WorkingHoursView
 from scheduling.views.exports import RecordExportJSONView, RecordExportPDFView
 
 router = Router()
 router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("appointment-types", AppointmentTypeViewSet, basename="appointment-type")
+router.register("rooms", RoomViewSet, basename="room")
 
 DOCTOR = r"^doctors/(?P<doctor_id>\d+)"
 CLIENT = r"^clients/(?P<pk>\d+)"

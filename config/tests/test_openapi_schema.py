@@ -152,8 +152,13 @@ def test_error_codes_are_per_operation(schema):
     assert _codes(appointments["get"], "401") == ["not_authenticated", "token_not_valid"]
     # Only a user who must set up a second factor and has none is refused a list.
     assert _codes(appointments["get"], "403") == ["mfa_enrollment_required"]
-    assert _codes(appointments["post"], "409") == ["slot_taken", "client_busy", "idempotency_conflict"]
-    assert _codes(appointments["post"], "400") == ["validation_error", "outside_working_hours"]
+    assert _codes(appointments["post"], "409") == [
+        "slot_taken", "client_busy", "room_taken", "idempotency_conflict",
+    ]  # fmt: skip
+    assert _codes(appointments["post"], "400") == [
+        "validation_error", "outside_working_hours", "room_required", "type_not_bookable",
+        "too_short_notice", "too_far_ahead",
+    ]  # fmt: skip
     register = schema["paths"]["/api/v1/auth/register/"]["post"]
     assert _codes(register, "403") == ["registration_closed"]
     assert _codes(register, "429") == ["throttled"]

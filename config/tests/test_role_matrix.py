@@ -23,7 +23,7 @@ from accounts.audit import record_event
 from accounts.models import AuditAction, AuditEvent
 from accounts.tests.factories import PASSWORD
 from clinic.documents.services import store_document
-from scheduling.models import Status, TimeOff
+from scheduling.models import AppointmentType, Room, Status, TimeOff
 from scheduling.tests.factories import AppointmentFactory, next_slot
 
 ROLES = ("admin", "staff", "doctor", "other_doctor", "patient", "other_patient", "anonymous")
@@ -189,6 +189,20 @@ TABLE = [
      "200 200 200 403 403 403 401"),
     ("report-utilization-csv", "get", "reports/utilization.csv?from={tomorrow}&to={tomorrow}&doctor={doctor}",
      None, "200 200 200 403 403 403 401"),
+    ("appointment-type-list", "get", "appointment-types", None, "200 200 200 200 200 200 401"),
+    ("appointment-type-list", "post", "appointment-types", lambda w, u: {
+        "name": "Long consultation", "duration_minutes": 60, "buffer_after_minutes": 10,
+    }, "201 403 403 403 403 403 401"),
+    ("appointment-type-detail", "get", "appointment-types/{visit_type}", None, "200 200 200 200 200 200 401"),
+    ("appointment-type-detail", "patch", "appointment-types/{visit_type}", lambda w, u: {"color": "#112233"},
+     "200 403 403 403 403 403 401"),
+    ("appointment-type-detail", "delete", "appointment-types/{visit_type}", None,
+     "204 403 403 403 403 403 401"),
+    ("room-list", "get", "rooms", None, "200 200 200 200 403 403 401"),
+    ("room-list", "post", "rooms", lambda w, u: {"name": "Room 9"}, "201 403 403 403 403 403 401"),
+    ("room-detail", "get", "rooms/{room}", None, "200 200 200 200 403 403 401"),
+    ("room-detail", "patch", "rooms/{room}", lambda w, u: {"name": "Room 10"}, "200 403 403 403 403 403 401"),
+    ("room-detail", "delete", "rooms/{room}", None, "204 403 403 403 403 403 401"),
 ]
 # fmt: on
 
@@ -231,6 +245,8 @@ def targets(world, settings, tmp_path):
         doctor=world.doctor, starts_at=next_slot(days=50), ends_at=next_slot(days=50) + timedelta(hours=1)
     )
     record_event(actor=world.admin, action=AuditAction.VIEW, obj=world.client)
+    visit_type = AppointmentType.objects.create(name="Consultation")
+    room = Room.objects.create(name="Room 1")
     return {
         "client": world.client.pk,
         "other_client": world.other_client.pk,
@@ -245,6 +261,8 @@ def targets(world, settings, tmp_path):
         "document": document.pk,
         "audit": AuditEvent.objects.latest("id").pk,
         "tomorrow": (timezone.localdate() + timedelta(days=1)).isoformat(),
+        "visit_type": visit_type.pk,
+        "room": room.pk,
     }
 
 
@@ -268,6 +286,8 @@ def _snapshot() -> tuple:
         list(TimeOff.objects.order_by("id").values_list("id")),
         WorkingHours.objects.count(),
         list(Document.objects.order_by("id").values_list("id", "is_archived")),
+        list(AppointmentType.objects.order_by("id").values_list("id", "name", "color", "active")),
+        list(Room.objects.order_by("id").values_list("id", "name", "active")),
     )
 
 

@@ -26,9 +26,12 @@ class DoctorMixin:
 
 
 class AvailabilityView(DoctorMixin, APIView):
-    """Free slots of one day in the clinic's time zone, none in the past."""
+    """Free slots of one day in the clinic's time zone, none in the past; with a
+    visit type its length and buffers, with a room only while it is free too; a
+    patient sees only what they may book (notice, horizon, bookable types)."""
 
-    # Cached per doctor-day; the past is filtered at read time.
+    # Cached per doctor-day, length, buffers (and room); who asks and the clock
+    # are applied at read time.
 
     permission_classes = [IsAuthenticated]
 
@@ -38,15 +41,21 @@ class AvailabilityView(DoctorMixin, APIView):
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         day, duration = query.validated_data["date"], query.validated_data["duration"]
-        key = cache.availability_key(doctor.pk, day, duration)
-        slots, version = cache.get_availability(doctor.pk, key)
+        visit_type, room = query.validated_data.get("type"), query.validated_data.get("room")
+        services.check_type_bookable_by(request.user, visit_type)
+        buffers = (
+            (visit_type.buffer_before_minutes, visit_type.buffer_after_minutes) if visit_type else (0, 0)
+        )
+        room_id = room.pk if room else None
+        key = cache.availability_key(doctor.pk, day, duration, buffers=buffers, room_id=room_id)
+        slots, version = cache.get_availability(doctor.pk, key, room_id=room_id)
         if slots is None:
-            slots = selectors.day_slots(doctor, day, duration)
+            slots = selectors.day_slots(doctor, day, duration, buffers=buffers, room=room)
             cache.set_availability(key, version, slots)
         # AvailabilitySerializer's shape, built directly (config.representation says why).
         free = [
             {"starts_at": iso_datetime(s), "ends_at": iso_datetime(e)}
-            for s, e in selectors.future_slots(slots)
+            for s, e in selectors.bookable_slots(slots, request.user)
         ]
         return Response({"doctor": doctor.pk, "date": day.isoformat(), "slots": free})
 
