@@ -139,6 +139,14 @@ ERRORS = {
     "GET appointment-types/{id}": {},
     "PATCH appointment-types/{id}": DENIED,
     "DELETE appointment-types/{id}": DENIED,
+    "GET appointment-series": {},
+    "POST appointment-series": {
+        **DENIED,
+        "400": ["invalid_rrule", "room_required"],
+        "409": ["series_conflict", "idempotency_conflict"],
+    },
+    "GET appointment-series/{id}": {},
+    "POST appointment-series/{id}/cancel": DENIED,
     "GET rooms": DENIED,
     "POST rooms": DENIED,
     "GET rooms/{id}": DENIED,
@@ -155,6 +163,7 @@ TAGS = {
     "appointments": "appointments",
     "appointment-types": "appointments",  # what a booking names: its type and room
     "rooms": "appointments",
+    "appointment-series": "appointments",
     "calendar": "calendar",
     "reports": "reports",
 }

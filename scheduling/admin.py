@@ -24,6 +24,7 @@ from scheduling.exceptions import RoomTaken, SlotTaken
 from scheduling.models import Appointment, AppointmentType, Room
 from scheduling.permissions import appointment_fields_editable_by
 from scheduling.reminders import admin as reminders_admin
+from scheduling.series.admin import CHANGE_FORM_TEMPLATE, SeriesCancelMixin
 
 
 class AppointmentAdminForm(forms.ModelForm):
@@ -126,7 +127,7 @@ class AppointmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
+class AppointmentAdmin(SeriesCancelMixin, NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
     formfield_overrides = MINUTE_FIELDS
     list_display = ("starts_at", "client", "doctor", "appointment_type", "room", "status", "reason")
@@ -152,7 +153,7 @@ class AppointmentAdmin(NoLogEntryMixin, ScopedToDoctorMixin, admin.ModelAdmin):
         "cancel_selected",
     )
 
-    change_form_template = "admin/scheduling/appointment/change_form.html"
+    change_form_template = CHANGE_FORM_TEMPLATE  # the status buttons, and a series' cancel
 
     def get_ordering(self, request):
         return ordering_for(request)

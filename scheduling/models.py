@@ -9,6 +9,7 @@ from django.db.models import Func, Q
 from django.utils import timezone
 
 from config.encryption import EncryptedTextField
+from scheduling.series.models import AppointmentSeries
 
 
 class TsTzRange(Func):
@@ -175,6 +176,16 @@ class Appointment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The recurring series it was booked in, if any; indexed by 0011 (concurrently, partial).
+    series = models.ForeignKey(
+        AppointmentSeries,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        db_index=False,
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -199,6 +210,9 @@ class Appointment(models.Model):
                 fields=["appointment_type"],
                 name="appointment_type",
                 condition=Q(appointment_type__isnull=False),
+            ),
+            models.Index(
+                fields=["series", "starts_at"], name="appointment_series", condition=Q(series__isnull=False)
             ),
         ]
         constraints = [

@@ -29,7 +29,7 @@ class AppointmentSerializer(ModelSerializer):
         model = Appointment
         fields = [
             "id", "client", "doctor", "starts_at", "duration_minutes", "ends_at", "appointment_type",
-            "room", "status", "reason", "notes", "cancel_reason", "created_at", "updated_at",
+            "room", "status", "reason", "notes", "cancel_reason", "created_at", "updated_at", "series",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -50,6 +50,7 @@ class AppointmentSerializer(ModelSerializer):
             "cancel_reason": appointment.cancel_reason,
             "created_at": iso_datetime(appointment.created_at),
             "updated_at": iso_datetime(appointment.updated_at),
+            "series": appointment.series_id,
         }
 
 

@@ -171,12 +171,13 @@ def new_booking(
     return appointment
 
 
-def save_booking(appointment: Appointment, *, request=None) -> Appointment:
+def save_booking(appointment: Appointment, *, request=None, confirm: bool = True) -> Appointment:
     """Save a visit from `new_booking` with its reminders, audit row and cache
     bump, inside the caller's `transaction.atomic()`; an overlap raises
-    SlotTaken, RoomTaken or ClientBusy and the caller's transaction rolls back."""
+    SlotTaken, RoomTaken or ClientBusy and the caller's transaction rolls back.
+    `confirm`: email the booking confirmation (a series confirms its first visit)."""
     _save_slot(appointment)
-    reminders.schedule_reminders(appointment, confirm=True)
+    reminders.schedule_reminders(appointment, confirm=confirm)
     record_event(action=AuditAction.CREATE, actor=appointment.created_by, obj=appointment, request=request)
     cache.invalidate_appointments(appointment.doctor_id, room_ids=[appointment.room_id])
     return appointment

@@ -3,6 +3,7 @@ from django.urls import re_path
 from config.routers import Router
 from scheduling.reminders.views import AppointmentRemindersView
 from scheduling.reports.views import UtilizationCsvView, UtilizationView
+from scheduling.series.views import SeriesViewSet
 from scheduling.views.appointments import AppointmentViewSet
 from scheduling.views.calendar import AppointmentCalendarView, CalendarFeedRotateView, CalendarFeedView
 from scheduling.views.catalog import AppointmentTypeViewSet, RoomViewSet
@@ -13,6 +14,7 @@ router = Router()
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("appointment-types", AppointmentTypeViewSet, basename="appointment-type")
 router.register("rooms", RoomViewSet, basename="room")
+router.register("appointment-series", SeriesViewSet, basename="appointment-series")
 
 DOCTOR = r"^doctors/(?P<doctor_id>\d+)"
 CLIENT = r"^clients/(?P<pk>\d+)"

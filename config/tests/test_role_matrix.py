@@ -23,7 +23,7 @@ from accounts.audit import record_event
 from accounts.models import AuditAction, AuditEvent
 from accounts.tests.factories import PASSWORD
 from clinic.documents.services import store_document
-from scheduling.models import AppointmentType, Room, Status, TimeOff
+from scheduling.models import AppointmentSeries, AppointmentType, Room, Status, TimeOff
 from scheduling.tests.factories import AppointmentFactory, next_slot
 
 ROLES = ("admin", "staff", "doctor", "other_doctor", "patient", "other_patient", "anonymous")
@@ -67,6 +67,15 @@ def _booking(world, user):
         "doctor": world.doctor.pk,
         "starts_at": next_slot(days=40).isoformat(),
         "duration_minutes": 30,
+    }
+
+
+def _series(world, user):
+    return {
+        "client": world.client.pk,
+        "doctor": world.doctor.pk,
+        "starts_at": next_slot(days=45).isoformat(),
+        "rrule": "FREQ=WEEKLY;COUNT=3",
     }
 
 
@@ -198,6 +207,11 @@ TABLE = [
      "200 403 403 403 403 403 401"),
     ("appointment-type-detail", "delete", "appointment-types/{visit_type}", None,
      "204 403 403 403 403 403 401"),
+    ("appointment-series-list", "get", "appointment-series", None, "200 200 200 200 200 200 401"),
+    ("appointment-series-list", "post", "appointment-series", _series, "201 201 201 400 403 403 401"),
+    ("appointment-series-detail", "get", "appointment-series/{series}", None, "200 200 200 404 200 404 401"),
+    ("appointment-series-cancel", "post", "appointment-series/{series}/cancel", None,
+     "200 200 200 404 403 403 401"),
     ("room-list", "get", "rooms", None, "200 200 200 200 403 403 401"),
     ("room-list", "post", "rooms", lambda w, u: {"name": "Room 9"}, "201 403 403 403 403 403 401"),
     ("room-detail", "get", "rooms/{room}", None, "200 200 200 200 403 403 401"),
@@ -247,6 +261,10 @@ def targets(world, settings, tmp_path):
     record_event(actor=world.admin, action=AuditAction.VIEW, obj=world.client)
     visit_type = AppointmentType.objects.create(name="Consultation")
     room = Room.objects.create(name="Room 1")
+    series = AppointmentSeries.objects.create(
+        client=world.client, doctor=world.doctor, rrule="FREQ=DAILY;COUNT=1"
+    )
+    AppointmentFactory(client=world.client, doctor=world.doctor, starts_at=next_slot(days=6), series=series)
     return {
         "client": world.client.pk,
         "other_client": world.other_client.pk,
@@ -263,6 +281,7 @@ def targets(world, settings, tmp_path):
         "tomorrow": (timezone.localdate() + timedelta(days=1)).isoformat(),
         "visit_type": visit_type.pk,
         "room": room.pk,
+        "series": series.pk,
     }
 
 

@@ -113,10 +113,22 @@ def aim_at_the_world(case, world) -> None:
         records["id"] = world.client
     elif path.startswith("/api/v1/appointments/"):
         records["id"] = AppointmentFactory(client=world.client, doctor=world.doctor)
+    elif path.startswith("/api/v1/appointment-series/"):
+        records["id"] = _series_of_one(world)
     case.path_parameters = {
         name: str(records[name].pk) if name in records else value
         for name, value in case.path_parameters.items()
     }
+
+
+def _series_of_one(world):
+    from scheduling.models import AppointmentSeries
+
+    series = AppointmentSeries.objects.create(
+        client=world.client, doctor=world.doctor, rrule="FREQ=DAILY;COUNT=1"
+    )
+    AppointmentFactory(client=world.client, doctor=world.doctor, series=series)
+    return series
 
 
 def _load_schema():

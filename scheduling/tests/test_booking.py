@@ -23,7 +23,7 @@ def test_booking_answers_201_with_the_whole_appointment(world, api, role):
     body = response.json()
     assert set(body) == {
         "id", "client", "doctor", "starts_at", "duration_minutes", "ends_at", "appointment_type",
-        "room", "status", "reason", "notes", "cancel_reason", "created_at", "updated_at",
+        "room", "status", "reason", "notes", "cancel_reason", "created_at", "updated_at", "series",
     }  # fmt: skip
     assert body["status"] == "scheduled"
     appointment = Appointment.objects.get()

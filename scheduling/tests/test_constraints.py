@@ -192,7 +192,7 @@ def test_the_migrations_keep_existing_visits_ranges_and_go_back(world):
             "appointment_no_doctor_overlap_held",
         }
         migrate(WITH_TYPES)
-        rows = list(Appointment.objects.order_by("starts_at"))
+        rows = list(Appointment.objects.defer("series").order_by("starts_at"))  # 0010 adds `series`
         assert [(row.blocked_from, row.blocked_until) for row in rows] == [
             (row.starts_at, row.ends_at) for row in rows
         ]
