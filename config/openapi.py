@@ -34,6 +34,7 @@ DESCRIPTIONS = {
     "404": "No such record, or not yours",
     "406": "No acceptable representation",
     "409": "Conflict with the record's current state",
+    "410": "Gone: no longer answerable",
     "413": "Too large",
     "415": "Unsupported body type",
     "429": "Too many attempts; retry after `Retry-After` seconds",
@@ -147,6 +148,12 @@ ERRORS = {
     },
     "GET appointment-series/{id}": {},
     "POST appointment-series/{id}/cancel": DENIED,
+    "GET waitlist": {},
+    "POST waitlist": {**DENIED, "400": ["type_not_bookable"]},
+    "GET waitlist/{id}": {},
+    "DELETE waitlist/{id}": DENIED,
+    "POST waitlist/offers/{token}/accept": {"410": ["offer_expired"]},
+    "POST waitlist/offers/{token}/decline": {"410": ["offer_expired"]},
     "GET rooms": DENIED,
     "POST rooms": DENIED,
     "GET rooms/{id}": DENIED,
@@ -164,6 +171,7 @@ TAGS = {
     "appointment-types": "appointments",  # what a booking names: its type and room
     "rooms": "appointments",
     "appointment-series": "appointments",
+    "waitlist": "appointments",  # a wish for a visit, and the offers of freed ones
     "calendar": "calendar",
     "reports": "reports",
 }

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from config.encryption import EncryptedTextField
 from scheduling.series.models import AppointmentSeries
+from scheduling.waitlist.models import WaitlistEntry, WaitlistOffer  # noqa: F401 (the app's models)
 
 
 class TsTzRange(Func):
@@ -29,6 +30,7 @@ class Status(models.TextChoices):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     NO_SHOW = "no_show"
+    HELD = "held"  # a freed slot kept for a waitlist offer (scheduling.waitlist)
 
 
 MIN_DURATION_MINUTES = 5

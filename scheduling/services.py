@@ -44,6 +44,7 @@ from scheduling.models import (
     WorkingHours,
 )
 from scheduling.reminders import services as reminders
+from scheduling.waitlist import offers as waitlist
 
 MIN_DURATION, MAX_DURATION = MIN_DURATION_MINUTES, MAX_DURATION_MINUTES
 DEFAULT_DURATION = 30  # a booking without a type and without a duration
@@ -225,6 +226,7 @@ def _update_appointment(pk, changes: dict, *, by, request) -> Appointment:
         if moves and appointment.status not in (Status.SCHEDULED, Status.CONFIRMED):
             raise InvalidTransition("Only scheduled or confirmed appointments can be rescheduled.")
         old_doctor_id, old_room_id = appointment.doctor_id, appointment.room_id
+        freed = waitlist.slot_of(appointment)
         if apply_changes(appointment, changes):
             if "appointment_type" in changed:
                 _take_type(appointment, appointment.appointment_type)
@@ -233,6 +235,7 @@ def _update_appointment(pk, changes: dict, *, by, request) -> Appointment:
             _save_slot(appointment)
             if moves:
                 reminders.move_reminders(appointment)
+                waitlist.offer_slot(freed)
             record_event(
                 action=AuditAction.UPDATE, actor=by, obj=appointment, request=request, fields=changed
             )
@@ -298,6 +301,7 @@ def change_status(
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        freed = waitlist.slot_of(appointment)
         if appointment.status not in sources:
             raise InvalidTransition(f"Cannot {action.replace('_', '-')} a {appointment.status} appointment.")
         if action == "no_show" and appointment.starts_at > timezone.now():
@@ -318,6 +322,7 @@ def change_status(
             reminders.cancel_reminders(appointment)
         if target == Status.CANCELLED:
             reminders.send_cancellation(appointment)
+            waitlist.offer_slot(freed)
         record_event(action=AuditAction.UPDATE, actor=by, obj=appointment, request=request, fields=changed)
         cache.invalidate_appointments(appointment.doctor_id, room_ids=[appointment.room_id])
     return appointment
@@ -347,8 +352,10 @@ def delete_appointment(*, appointment: Appointment, by=None, request=None) -> No
     """Remove the row for good (admin only); the audit trail keeps its id."""
     with transaction.atomic():
         pk, doctor_id, room_id = appointment.pk, appointment.doctor_id, appointment.room_id
+        freed = waitlist.slot_of(appointment)
         reminders.cancel_reminders(appointment)  # their jobs; the rows go with the appointment
         appointment.delete()
+        waitlist.offer_slot(freed)
         record_event(
             action=AuditAction.DELETE, actor=by, object_type="appointment", object_id=pk, request=request
         )

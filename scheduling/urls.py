@@ -9,15 +9,18 @@ from scheduling.views.calendar import AppointmentCalendarView, CalendarFeedRotat
 from scheduling.views.catalog import AppointmentTypeViewSet, RoomViewSet
 from scheduling.views.doctors import AvailabilityView, TimeOffDetailView, TimeOffListView, WorkingHoursView
 from scheduling.views.exports import RecordExportJSONView, RecordExportPDFView
+from scheduling.waitlist.views import OfferAcceptView, OfferDeclineView, WaitlistViewSet
 
 router = Router()
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("appointment-types", AppointmentTypeViewSet, basename="appointment-type")
 router.register("rooms", RoomViewSet, basename="room")
 router.register("appointment-series", SeriesViewSet, basename="appointment-series")
+router.register("waitlist", WaitlistViewSet, basename="waitlist")
 
 DOCTOR = r"^doctors/(?P<doctor_id>\d+)"
 CLIENT = r"^clients/(?P<pk>\d+)"
+OFFER = r"^waitlist/offers/(?P<token>[A-Za-z0-9_-]{1,100})"
 
 # Every path answers with or without a trailing slash (API.md, "Paths").
 urlpatterns = [
@@ -42,6 +45,8 @@ urlpatterns = [
         AppointmentRemindersView.as_view(),
         name="appointment-reminders",
     ),
+    re_path(OFFER + r"/accept/?$", OfferAcceptView.as_view(), name="waitlist-offer-accept"),
+    re_path(OFFER + r"/decline/?$", OfferDeclineView.as_view(), name="waitlist-offer-decline"),
     re_path(r"^reports/utilization/?$", UtilizationView.as_view(), name="report-utilization"),
     re_path(r"^reports/utilization\.csv/?$", UtilizationCsvView.as_view(), name="report-utilization-csv"),
     *router.urls,

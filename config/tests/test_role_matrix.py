@@ -23,8 +23,10 @@ from accounts.audit import record_event
 from accounts.models import AuditAction, AuditEvent
 from accounts.tests.factories import PASSWORD
 from clinic.documents.services import store_document
-from scheduling.models import AppointmentSeries, AppointmentType, Room, Status, TimeOff
+from scheduling.models import Appointment, AppointmentSeries, AppointmentType, Room, Status, TimeOff
 from scheduling.tests.factories import AppointmentFactory, next_slot
+from scheduling.waitlist import offers
+from scheduling.waitlist.models import WaitlistEntry
 
 ROLES = ("admin", "staff", "doctor", "other_doctor", "patient", "other_patient", "anonymous")
 NEW_PASSWORD = "an0ther-Correct-horse!"
@@ -76,6 +78,15 @@ def _series(world, user):
         "doctor": world.doctor.pk,
         "starts_at": next_slot(days=45).isoformat(),
         "rrule": "FREQ=WEEKLY;COUNT=3",
+    }
+
+
+def _waitlist_entry(world, user):
+    today = timezone.localdate()
+    return {
+        "client": world.client.pk,
+        "earliest_date": today.isoformat(),
+        "latest_date": (today + timedelta(days=30)).isoformat(),
     }
 
 
@@ -212,6 +223,15 @@ TABLE = [
     ("appointment-series-detail", "get", "appointment-series/{series}", None, "200 200 200 404 200 404 401"),
     ("appointment-series-cancel", "post", "appointment-series/{series}/cancel", None,
      "200 200 200 404 403 403 401"),
+    ("waitlist-list", "get", "waitlist", None, "200 200 200 200 200 200 401"),
+    ("waitlist-list", "post", "waitlist", _waitlist_entry, "201 201 403 403 201 400 401"),
+    ("waitlist-detail", "get", "waitlist/{entry}", None, "200 200 200 404 200 404 401"),
+    ("waitlist-detail", "delete", "waitlist/{entry}", None, "204 204 403 403 204 404 401"),
+    # The offer's token is the credential: anyone holding it answers, signed in or not.
+    ("waitlist-offer-accept", "post", "waitlist/offers/{offer_token}/accept", None,
+     "201 201 201 201 201 201 201"),
+    ("waitlist-offer-decline", "post", "waitlist/offers/{offer_token}/decline", None,
+     "204 204 204 204 204 204 204"),
     ("room-list", "get", "rooms", None, "200 200 200 200 403 403 401"),
     ("room-list", "post", "rooms", lambda w, u: {"name": "Room 9"}, "201 403 403 403 403 403 401"),
     ("room-detail", "get", "rooms/{room}", None, "200 200 200 200 403 403 401"),
@@ -265,6 +285,15 @@ def targets(world, settings, tmp_path):
         client=world.client, doctor=world.doctor, rrule="FREQ=DAILY;COUNT=1"
     )
     AppointmentFactory(client=world.client, doctor=world.doctor, starts_at=next_slot(days=6), series=series)
+    entry = WaitlistEntry.objects.create(
+        client=world.client,
+        earliest_date=timezone.localdate(),
+        latest_date=timezone.localdate() + timedelta(days=30),
+    )
+    freed = AppointmentFactory(client=world.other_client, doctor=world.doctor, starts_at=next_slot(days=7))
+    slot = offers.slot_of(freed)
+    Appointment.objects.filter(pk=freed.pk).update(status=Status.CANCELLED)
+    offer = offers.offer_slot(slot)  # the freed time, held for the patient's entry
     return {
         "client": world.client.pk,
         "other_client": world.other_client.pk,
@@ -282,6 +311,8 @@ def targets(world, settings, tmp_path):
         "visit_type": visit_type.pk,
         "room": room.pk,
         "series": series.pk,
+        "entry": entry.pk,
+        "offer_token": offer.token,
     }
 
 

@@ -115,6 +115,8 @@ def aim_at_the_world(case, world) -> None:
         records["id"] = AppointmentFactory(client=world.client, doctor=world.doctor)
     elif path.startswith("/api/v1/appointment-series/"):
         records["id"] = _series_of_one(world)
+    elif path.startswith("/api/v1/waitlist/"):
+        records["id"] = _waitlist_entry(world)
     case.path_parameters = {
         name: str(records[name].pk) if name in records else value
         for name, value in case.path_parameters.items()
@@ -129,6 +131,15 @@ def _series_of_one(world):
     )
     AppointmentFactory(client=world.client, doctor=world.doctor, series=series)
     return series
+
+
+def _waitlist_entry(world):
+    from django.utils import timezone
+
+    from scheduling.waitlist.models import WaitlistEntry
+
+    today = timezone.localdate()
+    return WaitlistEntry.objects.create(client=world.client, earliest_date=today, latest_date=today)
 
 
 def _load_schema():

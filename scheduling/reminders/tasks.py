@@ -6,6 +6,7 @@ from rq import get_current_job
 from scheduling import emails
 from scheduling.reminders import services as reminders
 from scheduling.reminders.delivery import deliver_appointment_email, deliver_reminder
+from scheduling.waitlist import offers as waitlist_offers
 
 
 def send_reminder(reminder_id: int) -> str:
@@ -25,4 +26,6 @@ def send_cancellation_email(appointment_id: int) -> str:
 def reconcile_periodically() -> dict[str, int]:
     """Schedule the next run first, so a failing reconcile does not end the chain."""
     reminders.start_reconcile_chain()
-    return reminders.reconcile_reminders()
+    counts = reminders.reconcile_reminders()
+    waitlist_offers.reconcile_offers()  # the waitlist's offers, recovered the same way
+    return counts
