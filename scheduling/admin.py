@@ -11,7 +11,10 @@ from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from config.admin_errors import form_errors_from
 from config.admin_log import NoLogEntryMixin
@@ -43,8 +46,8 @@ class AppointmentAdminForm(forms.ModelForm):
             "reason", "notes",
         ]  # fmt: skip
         help_texts = {
-            "duration_minutes": "Minutes. Empty: the visit type's length (30 without a type).",
-            "room": "Needed by visit types that require a room.",
+            "duration_minutes": _("Minutes. Empty: the visit type's length (30 without a type)."),
+            "room": _("Needed by visit types that require a room."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -99,15 +102,18 @@ class AppointmentAdminForm(forms.ModelForm):
             clash = selectors.room_clash(room, starts_at, ends_at, exclude_pk=exclude)
         else:
             clash = selectors.clashing_visit(doctor, starts_at, ends_at, buffers=buffers, exclude_pk=exclude)
-        detail = error.detail
+        parts = [str(error.detail)]
         if clash is not None:
-            detail += f" It clashes with {clash}."
+            parts.append(_("It clashes with %(visit)s.") % {"visit": clash})
         free = selectors.next_free_start(doctor, starts_at, minutes, buffers=buffers, room=room)
         if free is not None:
-            local = timezone.localtime(free)
-            where = f" in {room}" if room is not None else ""
-            detail += f" The next free {minutes} minutes{where}: {local:%a} {local.day} {local:%b %H:%M}."
-        return detail
+            when = date_format(timezone.localtime(free), "D j M H:i")
+            if room is not None:
+                text = _("The next free %(minutes)s minutes in %(room)s: %(when)s.")
+            else:
+                text = _("The next free %(minutes)s minutes: %(when)s.")
+            parts.append(text % {"minutes": minutes, "room": room, "when": when})
+        return " ".join(parts)
 
     def _save_through_services(self, cleaned):
         if self.instance.pk is None:
@@ -220,14 +226,14 @@ class AppointmentAdmin(SeriesCancelMixin, NoLogEntryMixin, ScopedToDoctorMixin, 
         """Booked from the day schedule: back to it (the message shows there)."""
         back = _safe_next(request, request.GET.get("next", ""))
         if back and "_save" in request.POST:
-            self.message_user(request, f"Booked: {obj}.", messages.SUCCESS)
+            self.message_user(request, _("Booked: %(visit)s.") % {"visit": obj}, messages.SUCCESS)
             return HttpResponseRedirect(back)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
         back = _safe_next(request, request.GET.get("next", ""))
         if back and "_save" in request.POST:
-            self.message_user(request, f"Saved: {obj}.", messages.SUCCESS)
+            self.message_user(request, _("Saved: %(visit)s.") % {"visit": obj}, messages.SUCCESS)
             return HttpResponseRedirect(back)
         return super().response_change(request, obj)
 
@@ -275,25 +281,28 @@ class AppointmentAdmin(SeriesCancelMixin, NoLogEntryMixin, ScopedToDoctorMixin, 
         if len(done) == 1:
             self.message_user(request, f"{label}: {done[0]}.", messages.SUCCESS)
         elif done:
-            self.message_user(request, f"{label}: {len(done)} appointments.", messages.SUCCESS)
+            text = ngettext(
+                "%(action)s: %(count)d appointment.", "%(action)s: %(count)d appointments.", len(done)
+            )
+            self.message_user(request, text % {"action": label, "count": len(done)}, messages.SUCCESS)
 
-    @admin.action(description="Confirm selected appointments", permissions=["change"])
+    @admin.action(description=_("Confirm selected appointments"), permissions=["change"])
     def confirm_selected(self, request, queryset):
         self._apply(request, queryset, "confirm")
 
-    @admin.action(description="Check in selected appointments", permissions=["change"])
+    @admin.action(description=_("Check in selected appointments"), permissions=["change"])
     def check_in_selected(self, request, queryset):
         self._apply(request, queryset, "check_in")
 
-    @admin.action(description="Complete selected appointments", permissions=["change"])
+    @admin.action(description=_("Complete selected appointments"), permissions=["change"])
     def complete_selected(self, request, queryset):
         self._apply(request, queryset, "complete")
 
-    @admin.action(description="Mark selected appointments as no-show", permissions=["change"])
+    @admin.action(description=_("Mark selected appointments as no-show"), permissions=["change"])
     def no_show_selected(self, request, queryset):
         self._apply(request, queryset, "no_show")
 
-    @admin.action(description="Cancel selected appointments", permissions=["change"])
+    @admin.action(description=_("Cancel selected appointments"), permissions=["change"])
     def cancel_selected(self, request, queryset):
         self._apply(request, queryset, "cancel")
 

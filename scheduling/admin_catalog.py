@@ -3,6 +3,7 @@ permission on them). Written through scheduling.catalog, archived rather
 than deleted, restored by ticking `active` again."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from scheduling import catalog
 from scheduling.models import AppointmentType, Room
@@ -32,12 +33,12 @@ class CatalogAdmin(admin.ModelAdmin):
             created = self.create(by=request.user, request=request, **form.cleaned_data)
             obj.pk, obj._state.adding = created.pk, False
 
-    @admin.action(description="Archive selected", permissions=["change"])
+    @admin.action(description=_("Archive selected"), permissions=["change"])
     def archive_selected(self, request, queryset):
         rows = list(queryset)
         for row in rows:
             self.archive(row, by=request.user, request=request)
-        self.message_user(request, f"Archived: {len(rows)}.", messages.SUCCESS)
+        self.message_user(request, _("Archived: %(count)s.") % {"count": len(rows)}, messages.SUCCESS)
 
 
 class AppointmentTypeAdmin(CatalogAdmin):

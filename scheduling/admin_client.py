@@ -3,7 +3,10 @@ appointment" (the booking form with the client filled in). clinic sits below
 scheduling and does not know this inline: scheduling plugs it in."""
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from clinic.admin import ClientAdmin
 from scheduling.models import Appointment
@@ -21,11 +24,11 @@ class ClientAppointmentsInline(admin.TabularInline):
     readonly_fields = fields
     ordering = ("-starts_at",)
     template = "admin/scheduling/appointment/client_inline.html"
-    verbose_name_plural = "Appointments"
+    verbose_name_plural = _("Appointments")
 
-    @admin.display(description="When")
+    @admin.display(description=_("When"))
     def when(self, appointment):
-        return format_html("{}", appointment.starts_at.astimezone().strftime("%a %-d %b %Y %H:%M"))
+        return format_html("{}", date_format(timezone.localtime(appointment.starts_at), "D j M Y H:i"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("doctor", "client")

@@ -5,15 +5,16 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 UPCOMING = "upcoming"
 CHOICES = [
-    ("today", "Today"),
-    ("tomorrow", "Tomorrow"),
-    ("week", "Next 7 days"),
-    (UPCOMING, "From today on"),
-    ("past", "Past"),
-    ("all", "All"),
+    ("today", _("Today")),
+    ("tomorrow", _("Tomorrow")),
+    ("week", _("Next 7 days")),
+    (UPCOMING, _("From today on")),
+    ("past", _("Past")),
+    ("all", _("All")),
 ]
 
 
@@ -24,7 +25,7 @@ def day_start(day) -> datetime:
 class WhenFilter(admin.SimpleListFilter):
     """`?when=`; without it, from today on (the list's default)."""
 
-    title = "when"
+    title = _("when")
     parameter_name = "when"
 
     def lookups(self, request, model_admin):

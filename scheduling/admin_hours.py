@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.admin import UserAdmin
 from config.admin_errors import form_errors_from
@@ -21,12 +23,12 @@ class WeekdayNamesMixin:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "weekday":
-            return forms.TypedChoiceField(choices=WEEKDAY_CHOICES, coerce=int, label="Weekday")
+            return forms.TypedChoiceField(choices=WEEKDAY_CHOICES, coerce=int, label=_("Weekday"))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class WeekdayFilter(admin.SimpleListFilter):
-    title = "weekday"
+    title = _("weekday")
     parameter_name = "weekday"
 
     def lookups(self, request, model_admin):
@@ -124,7 +126,7 @@ class WorkingHoursAdmin(WeekdayNamesMixin, ScopedToDoctorMixin, admin.ModelAdmin
     list_select_related = ("doctor",)
     ordering = ("doctor__full_name", "weekday", "start")
 
-    @admin.display(description="Weekday", ordering="weekday")
+    @admin.display(description=_("Weekday"), ordering="weekday")
     def day(self, block):
         return services.weekday_name(block.weekday)
 
@@ -151,8 +153,8 @@ class WorkingHoursAdmin(WeekdayNamesMixin, ScopedToDoctorMixin, admin.ModelAdmin
 class TimeOffForm(forms.ModelForm):
     save_anyway = forms.BooleanField(
         required=False,
-        label="Save anyway",
-        help_text="Booked visits in this period stay booked: move or cancel them yourself.",
+        label=_("Save anyway"),
+        help_text=_("Booked visits in this period stay booked: move or cancel them yourself."),
     )
 
     class Meta:
@@ -174,9 +176,12 @@ class TimeOffForm(forms.ModelForm):
             covered = selectors.covered_visits(doctor, starts_at, ends_at)
             if covered:
                 listed = "; ".join(str(visit) for visit in covered)
-                self.add_error(
-                    "save_anyway", f"This time off covers {len(covered)} booked visit(s): {listed}."
+                text = ngettext(
+                    "This time off covers %(count)d booked visit: %(visits)s.",
+                    "This time off covers %(count)d booked visits: %(visits)s.",
+                    len(covered),
                 )
+                self.add_error("save_anyway", text % {"count": len(covered), "visits": listed})
         return cleaned
 
 

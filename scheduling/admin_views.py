@@ -16,7 +16,9 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from scheduling import schedule_pdf, selectors, services
 from scheduling.models import Status
@@ -126,7 +128,7 @@ def build_schedule(
         worked = sorted(blocks_by_doctor.get(doctor_id, []))
         column.works_today = bool(worked)
         if not worked:
-            column.shaded.append(place(first, last, css="day-off", label="Day off"))
+            column.shaded.append(place(first, last, css="day-off", label=_("Day off")))
         cursor = first
         for start, end in worked:  # shade the gaps around the working blocks
             if start > cursor:
@@ -137,12 +139,12 @@ def build_schedule(
     for period in time_off:
         start, end = _minute_of(day, period.starts_at), _minute_of(day, period.ends_at)
         if end > first and start < last:
-            label = f"Time off {_hhmm(start)}{DASH}{_hhmm(end)}"
+            label = _("Time off %(period)s") % {"period": f"{_hhmm(start)}{DASH}{_hhmm(end)}"}
             columns[period.doctor_id].shaded.append(place(start, end, css="time-off", label=label))
     for appointment in appointments:
         start, end = _minute_of(day, appointment.starts_at), _minute_of(day, appointment.ends_at)
         client = appointment.client
-        status = STATUS_LABELS.get(appointment.status, appointment.status)
+        status = str(STATUS_LABELS.get(appointment.status, appointment.status))
         time = f"{_hhmm(start)}{DASH}{_hhmm(end)}"
         visit_type, room = appointment.appointment_type, appointment.room
         kind = " · ".join(part.name for part in (visit_type, room) if part is not None)
@@ -244,7 +246,7 @@ def day_schedule_view(model_admin):
         can_change = model_admin.has_change_permission(request)
         context = {
             **model_admin.admin_site.each_context(request),
-            "title": f"Day schedule — {day:%A %d %B %Y}",
+            "title": _("Day schedule — %(day)s") % {"day": date_format(day, "l d F Y")},
             "subtitle": None,
             "opts": model_admin.model._meta,
             "day": day,
@@ -277,7 +279,7 @@ def day_schedule_pdf_view(model_admin):
             raise PermissionDenied
         day, valid = parse_day(request.GET.get("date"))
         if not valid:
-            return HttpResponseBadRequest("Not a date: use YYYY-MM-DD.")
+            return HttpResponseBadRequest(_("Not a date: use YYYY-MM-DD."))
         content = schedule_pdf.export_day_schedule(user=request.user, day=day, request=request)
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(True, f"schedule-{day.isoformat()}.pdf")

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from accounts.models import User
@@ -31,10 +32,14 @@ def build_calendar(appointments, *, name_doctors: bool = False) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Clinic//Appointments//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Clinic appointments")
+    calendar.add("x-wr-calname", _("Clinic appointments"))
     stamp = timezone.now()
     for appointment in appointments:
-        summary = f"Appointment {initials(appointment.client)} ({appointment.status})"
+        status = str(Status(appointment.status).label).lower()
+        summary = _("Appointment %(initials)s (%(status)s)") % {
+            "initials": initials(appointment.client),
+            "status": status,
+        }
         event = Event()
         event.add("uid", f"appointment-{appointment.pk}@clinic")
         event.add("dtstamp", stamp)

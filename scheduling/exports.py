@@ -23,6 +23,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.audit import record_event
@@ -120,69 +122,72 @@ def record_pdf(export: dict) -> bytes:
     appointments (upcoming, then past), the documents list."""
     client = export["client"]
     names = {doctor["id"]: doctor["name"] for doctor in export["doctors"]}
-    pdf = ClinicPDF(f"Patient record summary: {client['first_name']} {client['last_name']}")
-    pdf.heading("Patient")
+    name = f"{client['first_name']} {client['last_name']}"
+    pdf = ClinicPDF(_("Patient record summary: %(name)s") % {"name": name})
+    pdf.heading(_("Patient"))
     pdf.fields(
         [
-            ("Name", f"{client['first_name']} {client['last_name']}"),
-            ("Date of birth", _date(client["date_of_birth"])),
-            ("Gender", GENDERS.get(client["gender"], "")),
-            ("Email", client["email"] or ""),
-            ("Phone", client["phone"]),
-            ("Address", client["address"]),
-            ("Assigned doctor", names.get(client["assigned_doctor"], "")),
-            ("Record number", str(client["id"])),
+            (_("Name"), name),
+            (_("Date of birth"), _date(client["date_of_birth"])),
+            (_("Gender"), str(GENDERS.get(client["gender"], ""))),
+            (_("Email"), client["email"] or ""),
+            (_("Phone"), client["phone"]),
+            (_("Address"), client["address"]),
+            (_("Assigned doctor"), names.get(client["assigned_doctor"], "")),
+            (_("Record number"), str(client["id"])),
         ]
     )
-    pdf.heading("Medical history")
+    pdf.heading(_("Medical history"))
     pdf.paragraph(client["medical_history"])
-    pdf.heading("Notes")
+    pdf.heading(_("Notes"))
     pdf.paragraph(client["notes"])
-    for title, key in (("Upcoming appointments", "upcoming"), ("Past appointments", "past")):
+    for title, key in ((_("Upcoming appointments"), "upcoming"), (_("Past appointments"), "past")):
         pdf.heading(title)
         _appointments_table(pdf, export["appointments"][key], names)
-    pdf.heading("Documents")
+    pdf.heading(_("Documents"))
     _documents_table(pdf, export["documents"])
     return pdf.to_bytes()
 
 
 def _appointments_table(pdf: ClinicPDF, appointments: list[dict], names: dict[int, str]) -> None:
     if not appointments:
-        pdf.note("None.")
+        pdf.note(_("None."))
         return
     rows = [
         [
             _visit_time(a["starts_at"], a["ends_at"]),
             names.get(a["doctor"], ""),
-            STATUS_LABELS.get(a["status"], a["status"]),
+            str(STATUS_LABELS.get(a["status"], a["status"])),
             _visit_details(a),
         ]
         for a in appointments
     ]
-    pdf.table_of(["When", "Doctor", "Status", "Reason and notes"], rows, widths=(30, 24, 14, 38))
+    headings = [_("When"), _("Doctor"), _("Status"), _("Reason and notes")]
+    pdf.table_of(headings, rows, widths=(30, 24, 14, 38))
 
 
 def _documents_table(pdf: ClinicPDF, documents: list[dict]) -> None:
     if not documents:
-        pdf.note("None.")
+        pdf.note(_("None."))
         return
     rows = [
         [
             _moment(d["created_at"]),
             d["title"],
-            KINDS.get(d["kind"], d["kind"]),
+            str(KINDS.get(d["kind"], d["kind"])),
             d["content_type"],
             _size(d["size"]),
         ]
         for d in documents
     ]
-    pdf.table_of(["Added", "Title", "Kind", "Type", "Size"], rows, widths=(22, 40, 16, 18, 10))
+    headings = [_("Added"), _("Title"), _("Kind"), _("Type"), _("Size")]
+    pdf.table_of(headings, rows, widths=(22, 40, 16, 18, 10))
 
 
 def _visit_details(appointment: dict) -> str:
     parts = [appointment["reason"], appointment["notes"]]
     if appointment["cancel_reason"]:
-        parts.append(f"Cancelled: {appointment['cancel_reason']}")
+        parts.append(_("Cancelled: %(reason)s") % {"reason": appointment["cancel_reason"]})
     return "\n".join(part for part in parts if part)
 
 
@@ -191,16 +196,16 @@ def _local(value: str) -> datetime:
 
 
 def _moment(value: str) -> str:
-    return f"{_local(value):%d %b %Y %H:%M}"
+    return date_format(_local(value), "d M Y H:i")
 
 
 def _visit_time(starts_at: str, ends_at: str) -> str:
     start, end = _local(starts_at), _local(ends_at)
-    return f"{start:%a %d %b %Y}\n{start:%H:%M}{DASH}{end:%H:%M}"
+    return f"{date_format(start, 'D d M Y')}\n{start:%H:%M}{DASH}{end:%H:%M}"
 
 
 def _date(value: str | None) -> str:
-    return f"{datetime.fromisoformat(value):%d %b %Y}" if value else ""
+    return date_format(datetime.fromisoformat(value), "d M Y") if value else ""
 
 
 def _size(size: int) -> str:

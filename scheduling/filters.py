@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
+from django.utils.translation import gettext as _
 
 from config.filtering import IdFilter
 from scheduling.models import Appointment, Status
@@ -23,14 +24,14 @@ class DateOrDateTimeField(forms.CharField):
         except ValueError:
             moment = day = None
         if moment is None and day is None:
-            raise forms.ValidationError("Enter a date (YYYY-MM-DD) or an ISO 8601 datetime.")
+            raise forms.ValidationError(_("Enter a date (YYYY-MM-DD) or an ISO 8601 datetime."))
         try:
             if moment is not None and is_naive(moment):
                 moment = make_aware(moment, clinic_zone())
             if moment is not None:  # PostgreSQL takes offsets up to 15:59 only: send UTC
                 moment = moment.astimezone(UTC)
         except (OverflowError, ValueError) as exc:  # out of range once in UTC (year 1 or 9999)
-            raise forms.ValidationError("Enter a date or datetime within range.") from exc
+            raise forms.ValidationError(_("Enter a date or datetime within range.")) from exc
         return moment or day
 
 

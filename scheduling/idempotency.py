@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -69,7 +70,7 @@ def idempotent(handler):
         if not key:
             return handler(view, request, *args, **kwargs)
         if len(key) > MAX_KEY_LENGTH:
-            raise ValidationError({HEADER: [f"At most {MAX_KEY_LENGTH} characters."]})
+            raise ValidationError({HEADER: [_("At most %(count)s characters.") % {"count": MAX_KEY_LENGTH}]})
         fingerprint = _fingerprint(request)
         with transaction.atomic():
             if not _claim(request.user.pk, key, fingerprint):

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Func, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from config.encryption import EncryptedTextField
 from scheduling.series.models import AppointmentSeries
@@ -24,13 +26,13 @@ class TsTzRange(Func):
 
 
 class Status(models.TextChoices):
-    SCHEDULED = "scheduled"
-    CONFIRMED = "confirmed"
-    CHECKED_IN = "checked_in"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-    NO_SHOW = "no_show"
-    HELD = "held"  # a freed slot kept for a waitlist offer (scheduling.waitlist)
+    SCHEDULED = "scheduled", _("Scheduled")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CHECKED_IN = "checked_in", _("Checked in")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+    HELD = "held", _("Held")  # a freed slot kept for a waitlist offer (scheduling.waitlist)
 
 
 MIN_DURATION_MINUTES = 5
@@ -41,7 +43,7 @@ MAX_BUFFER_MINUTES = 120  # a visit type's buffer on either side; bounds overlap
 INACTIVE_STATUSES = (Status.CANCELLED, Status.NO_SHOW)
 BLOCKS_SLOT = ~Q(status__in=INACTIVE_STATUSES)
 
-COLOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
+COLOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 
 
 class AppointmentType(models.Model):
@@ -49,24 +51,29 @@ class AppointmentType(models.Model):
     after it, whether patients may book it and whether it needs a room.
     Archived (`active` false) rather than deleted: bookings keep their type."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
     duration_minutes = models.PositiveIntegerField(
+        _("duration minutes"),
         default=30,
         validators=[MinValueValidator(MIN_DURATION_MINUTES), MaxValueValidator(MAX_DURATION_MINUTES)],
     )
     buffer_before_minutes = models.PositiveIntegerField(
-        default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)]
+        _("buffer before minutes"), default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)]
     )
     buffer_after_minutes = models.PositiveIntegerField(
-        default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)]
+        _("buffer after minutes"), default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)]
     )
-    color = models.CharField(max_length=7, default="#4a90d9", validators=[COLOR], help_text="#RRGGBB")
-    patient_bookable = models.BooleanField(default=True)
-    requires_room = models.BooleanField(default=False)
-    active = models.BooleanField(default=True)
+    color = models.CharField(
+        _("color"), max_length=7, default="#4a90d9", validators=[COLOR], help_text="#RRGGBB"
+    )
+    patient_bookable = models.BooleanField(_("patient bookable"), default=True)
+    requires_room = models.BooleanField(_("requires room"), default=False)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name", "id"]
+        verbose_name = _("appointment type")
+        verbose_name_plural = _("appointment types")
         constraints = [
             models.CheckConstraint(
                 condition=Q(
@@ -84,20 +91,22 @@ class AppointmentType(models.Model):
         ]
 
     def __str__(self):
-        return self.name if self.active else f"{self.name} (archived)"
+        return self.name if self.active else _("%(name)s (archived)") % {"name": self.name}
 
 
 class Room(models.Model):
     """A room visits take place in; archived (`active` false) rather than deleted."""
 
-    name = models.CharField(max_length=100, unique=True)
-    active = models.BooleanField(default=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name", "id"]
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
 
     def __str__(self):
-        return self.name if self.active else f"{self.name} (archived)"
+        return self.name if self.active else _("%(name)s (archived)") % {"name": self.name}
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -134,16 +143,21 @@ class AppointmentQuerySet(models.QuerySet):
 
 
 class Appointment(models.Model):
-    client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="appointments")
+    client = models.ForeignKey(
+        "clinic.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="appointments"
+    )
     doctor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("doctor"),
         on_delete=models.PROTECT,
         related_name="appointments",
         limit_choices_to={"role": "doctor"},
     )
-    starts_at = models.DateTimeField()
-    duration_minutes = models.PositiveIntegerField(default=30)
-    ends_at = models.DateTimeField(editable=False)  # derived; stored for the exclusion constraints
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveIntegerField(_("duration minutes"), default=30)
+    ends_at = models.DateTimeField(
+        _("ends at"), editable=False
+    )  # derived; stored for the exclusion constraints
     # Indexed by 0008 (concurrently, partial): no index built inside 0007's lock.
     appointment_type = models.ForeignKey(
         AppointmentType,
@@ -152,35 +166,51 @@ class Appointment(models.Model):
         on_delete=models.PROTECT,
         related_name="appointments",
         db_index=False,
-        verbose_name="visit type",
+        verbose_name=_("visit type"),
     )
     room = models.ForeignKey(
-        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments", db_index=False
+        Room,
+        verbose_name=_("room"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        db_index=False,
     )
     # The type's buffers as they were at booking: editing or archiving the type
     # never moves a booked visit. Plain smallints with a database default:
     # adding them to a large table rewrites and scans nothing (a CHECK, as
     # Positive* adds, would scan it), and a writer that does not name them
     # (the version before visit types) books a visit without buffers.
-    buffer_before_minutes = models.SmallIntegerField(default=0, db_default=0, editable=False)
-    buffer_after_minutes = models.SmallIntegerField(default=0, db_default=0, editable=False)
+    buffer_before_minutes = models.SmallIntegerField(
+        _("buffer before minutes"), default=0, db_default=0, editable=False
+    )
+    buffer_after_minutes = models.SmallIntegerField(
+        _("buffer after minutes"), default=0, db_default=0, editable=False
+    )
     # The doctor's time the visit holds, for the exclusion constraint: derived
     # from the buffers by save() and, whatever writes the row, by the
     # database's trigger (migration 0007); null only on rows from before it
     # until 0008 filled them in.
-    blocked_from = models.DateTimeField(null=True, editable=False)
-    blocked_until = models.DateTimeField(null=True, editable=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
-    reason = EncryptedTextField(max_length=500, blank=True, default="")  # PHI, like the notes
-    notes = EncryptedTextField(blank=True, default="")
+    blocked_from = models.DateTimeField(_("blocked from"), null=True, editable=False)
+    blocked_until = models.DateTimeField(_("blocked until"), null=True, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    reason = EncryptedTextField(_("reason"), max_length=500, blank=True, default="")  # PHI, like the notes
+    notes = EncryptedTextField(_("notes"), blank=True, default="")
     # Why it was cancelled, when someone said (PHI like the reason); null: nobody did.
-    cancel_reason = EncryptedTextField(max_length=500, blank=True, null=True)
+    cancel_reason = EncryptedTextField(_("cancel reason"), max_length=500, blank=True, null=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    # The recurring series it was booked in, if any; indexed by 0011 (concurrently, partial).
+    # The recurring series it was booked in, if any; indexed by 0012 (concurrently, partial).
     series = models.ForeignKey(
         AppointmentSeries,
+        verbose_name=_("series"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -188,13 +218,15 @@ class Appointment(models.Model):
         db_index=False,
         editable=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
         # Each ends in the list's ordering (starts_at, id), so a filtered page is
         # read in order and stops after `limit` rows (EXPLAIN at 1M rows).
         indexes = [
@@ -260,7 +292,12 @@ class Appointment(models.Model):
         Fri 4 Dec 12:00" (the clinic's time). Admin pages and messages only: logs
         and audit rows carry ids, never this."""
         starts = timezone.localtime(self.starts_at)
-        return f"{self.client} with {self.doctor}, {starts:%a} {starts.day} {starts:%b %H:%M}"
+        when = date_format(starts, "D j M H:i")
+        return _("%(client)s with %(doctor)s, %(when)s") % {
+            "client": self.client,
+            "doctor": self.doctor,
+            "when": when,
+        }
 
     def save(self, *args, **kwargs):
         self.ends_at = self.starts_at + timedelta(minutes=self.duration_minutes)
@@ -279,15 +316,19 @@ class WorkingHours(models.Model):
     """A doctor's weekly hours in the clinic's local time (TIME_ZONE); Monday is 0."""
 
     doctor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="working_hours"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("doctor"),
+        on_delete=models.CASCADE,
+        related_name="working_hours",
     )
-    weekday = models.PositiveSmallIntegerField()
-    start = models.TimeField()
-    end = models.TimeField()
+    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"))
 
     class Meta:
         ordering = ["doctor", "weekday", "start"]
-        verbose_name_plural = "working hours"
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
         constraints = [
             models.CheckConstraint(
                 condition=Q(weekday__gte=0, weekday__lte=6), name="working_hours_weekday_0_6"
@@ -302,14 +343,17 @@ class WorkingHours(models.Model):
 
 
 class TimeOff(models.Model):
-    doctor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_off")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("doctor"), on_delete=models.CASCADE, related_name="time_off"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["starts_at"]
-        verbose_name_plural = "time off"
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
         indexes = [models.Index(fields=["doctor", "starts_at"])]
         constraints = [
             models.CheckConstraint(
@@ -327,11 +371,18 @@ class CalendarFeed(models.Model):
     shown again. Rotating replaces both, so the old URL stops working."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    token = EncryptedTextField()
-    created_at = models.DateTimeField(auto_now=True)  # when the current token was issued
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    token = EncryptedTextField(_("token"))
+    created_at = models.DateTimeField(_("created at"), auto_now=True)  # when the current token was issued
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self):
         return f"calendar feed of {self.user_id}"
@@ -347,14 +398,18 @@ class IdempotencyRecord(models.Model):
     """The first answer to a request sent with an `Idempotency-Key`, replayed to
     repeats by the same caller within 24 hours. The body may hold PHI: encrypted."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = EncryptedTextField()
-    created_at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("key"), max_length=255)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"))
+    response_body = EncryptedTextField(_("response body"))
+    created_at = models.DateTimeField(_("created at"), db_index=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
 
     def __str__(self):
@@ -362,11 +417,11 @@ class IdempotencyRecord(models.Model):
 
 
 class ReminderStatus(models.TextChoices):
-    PENDING = "pending"
-    SENT = "sent"
-    CANCELLED = "cancelled"
-    SKIPPED = "skipped"
-    FAILED = "failed"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
 
 
 class Reminder(models.Model):
@@ -376,19 +431,25 @@ class Reminder(models.Model):
     at `scheduled_for`. `last_error` never holds PHI: an exception class and
     SMTP code, or a fixed reason."""
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
-    offset_minutes = models.PositiveIntegerField()
-    scheduled_for = models.DateTimeField()
-    status = models.CharField(max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.PENDING)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    job_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    appointment = models.ForeignKey(
+        Appointment, verbose_name=_("appointment"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    offset_minutes = models.PositiveIntegerField(_("offset minutes"))
+    scheduled_for = models.DateTimeField(_("scheduled for"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    job_id = models.CharField(_("job id"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["scheduled_for", "id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         indexes = [models.Index(fields=["status", "scheduled_for"])]
         constraints = [
             models.UniqueConstraint(fields=["appointment", "offset_minutes"], name="reminder_one_per_offset"),

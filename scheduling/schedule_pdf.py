@@ -12,6 +12,8 @@ the row names no patient."""
 from datetime import date
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.audit import record_event
 from accounts.models import AuditAction
@@ -43,28 +45,29 @@ def day_schedule_pdf(user, day: date) -> bytes:
     appointments = list(selectors.day_appointments(user, day, ids))
     time_off = list(selectors.day_time_off(day, ids).order_by("starts_at"))
     hours = list(selectors.day_working_hours(day, ids))
-    pdf = ClinicPDF(f"Day schedule: {day:%A %d %B %Y}")
+    pdf = ClinicPDF(_("Day schedule: %(day)s") % {"day": date_format(day, "l d F Y")})
     if not doctors:
-        pdf.note("No doctors to show.")
+        pdf.note(_("No doctors to show."))
     for doctor in doctors:
         pdf.heading(str(doctor))
         worked = [
             f"{block.start:%H:%M}{DASH}{block.end:%H:%M}" for block in hours if block.doctor_id == doctor.pk
         ]
-        pdf.fields([("Working hours", ", ".join(worked) or "Day off: no working hours")])
+        pdf.fields([(_("Working hours"), ", ".join(worked) or _("Day off: no working hours"))])
         for period in (period for period in time_off if period.doctor_id == doctor.pk):
-            pdf.fields([("Time off", _period(day, period.starts_at, period.ends_at))])
+            pdf.fields([(_("Time off"), _period(day, period.starts_at, period.ends_at))])
         visits = [_visit_row(day, visit) for visit in appointments if visit.doctor_id == doctor.pk]
         if visits:
-            pdf.table_of(["Time", "Patient", "Status", "Reason"], visits, widths=(16, 34, 14, 36))
+            headings = [_("Time"), _("Patient"), _("Status"), _("Reason")]
+            pdf.table_of(headings, visits, widths=(16, 34, 14, 36))
         else:
-            pdf.note("No appointments.")
+            pdf.note(_("No appointments."))
     return pdf.to_bytes()
 
 
 def _visit_row(day: date, visit) -> list[str]:
     client = visit.client
-    status = STATUS_LABELS.get(visit.status, visit.status)
+    status = str(STATUS_LABELS.get(visit.status, visit.status))
     return [
         _period(day, visit.starts_at, visit.ends_at),
         f"{client.first_name} {client.last_name}",
@@ -81,4 +84,4 @@ def _period(day: date, starts_at, ends_at) -> str:
 
 
 def _clock(day: date, moment) -> str:
-    return f"{moment:%H:%M}" if moment.date() == day else f"{moment:%d %b %H:%M}"
+    return f"{moment:%H:%M}" if moment.date() == day else date_format(moment, "d M H:i")

@@ -2,6 +2,8 @@
 
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -59,7 +61,10 @@ class VisibleClientField(serializers.PrimaryKeyRelatedField):
     """Only clients the caller may see: a patient's own record, staff any active one.
     Another client's id is answered like an unknown one (400), so ids can't be probed."""
 
-    default_error_messages = {"does_not_exist": "No such client.", "incorrect_type": "Must be a client id."}
+    default_error_messages = {
+        "does_not_exist": gettext_lazy("No such client."),
+        "incorrect_type": gettext_lazy("Must be a client id."),
+    }
 
     def get_queryset(self):
         return Client.objects.visible_to(self.context["request"].user)
@@ -85,8 +90,8 @@ class ActiveTypeField(StrictPrimaryKeyRelatedField):
     """A visit type that is not archived, by id, or null."""
 
     default_error_messages = {
-        "does_not_exist": "No such visit type, or it is archived.",
-        "incorrect_type": "Must be a visit type id.",
+        "does_not_exist": gettext_lazy("No such visit type, or it is archived."),
+        "incorrect_type": gettext_lazy("Must be a visit type id."),
     }
 
     def get_queryset(self):
@@ -98,8 +103,8 @@ class ActiveRoomField(StrictPrimaryKeyRelatedField):
     """A room that is not archived, by id, or null."""
 
     default_error_messages = {
-        "does_not_exist": "No such room, or it is archived.",
-        "incorrect_type": "Must be a room id.",
+        "does_not_exist": gettext_lazy("No such room, or it is archived."),
+        "incorrect_type": gettext_lazy("Must be a room id."),
     }
 
     def get_queryset(self):
@@ -197,17 +202,19 @@ class AvailabilityQuerySerializer(serializers.Serializer):
 
     def validate_date(self, day):
         if not EARLIEST_DAY <= day <= LATEST_DAY:
-            raise serializers.ValidationError(f"Enter a date from {EARLIEST_DAY} to {LATEST_DAY}.")
+            raise serializers.ValidationError(
+                _("Enter a date from %(first)s to %(last)s.") % {"first": EARLIEST_DAY, "last": LATEST_DAY}
+            )
         return day
 
     def validate_type(self, pk):
         if (visit_type := selectors.active_appointment_types().filter(pk=pk).first()) is None:
-            raise serializers.ValidationError("No such visit type, or it is archived.")
+            raise serializers.ValidationError(_("No such visit type, or it is archived."))
         return visit_type
 
     def validate_room(self, pk):
         if (room := selectors.active_rooms().filter(pk=pk).first()) is None:
-            raise serializers.ValidationError("No such room, or it is archived.")
+            raise serializers.ValidationError(_("No such room, or it is archived."))
         return room
 
     def validate(self, attrs):

@@ -11,7 +11,6 @@ checks every rule but the database's; `save_booking`, inside the caller's
 transaction, saves it with its reminders, audit row and cache bump.
 """
 
-import calendar
 import itertools
 from datetime import datetime, timedelta
 
@@ -19,6 +18,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import record_event
 from accounts.models import AuditAction
@@ -76,17 +78,19 @@ def check_booking(appointment: Appointment, *, by=None, changed=RESCHEDULE_FIELD
     visit_type, room = appointment.appointment_type, appointment.room
     errors = {}
     if appointment.starts_at < timezone.now():
-        errors["starts_at"] = ["Must not be in the past."]
+        errors["starts_at"] = [_("Must not be in the past.")]
     if not MIN_DURATION <= appointment.duration_minutes <= MAX_DURATION:
-        errors["duration_minutes"] = [f"Must be between {MIN_DURATION} and {MAX_DURATION} minutes."]
+        errors["duration_minutes"] = [
+            _("Must be between %(min)s and %(max)s minutes.") % {"min": MIN_DURATION, "max": MAX_DURATION}
+        ]
     if not appointment.doctor.is_active_doctor:
-        errors["doctor"] = ["Must be an active doctor."]
+        errors["doctor"] = [_("Must be an active doctor.")]
     if appointment.client.is_archived:
-        errors["client"] = ["This client record is archived."]
+        errors["client"] = [_("This client record is archived.")]
     if visit_type is not None and not visit_type.active and "appointment_type" in changed:
-        errors["appointment_type"] = ["This visit type is archived."]
+        errors["appointment_type"] = [_("This visit type is archived.")]
     if room is not None and not room.active:
-        errors["room"] = ["This room is archived."]
+        errors["room"] = [_("This room is archived.")]
     if errors:
         raise ValidationError(errors)
     if "appointment_type" in changed:
@@ -115,10 +119,13 @@ def _check_patient_window(starts_at: datetime) -> None:
     earliest, latest = selectors.patient_booking_window()
     if starts_at < earliest:
         raise TooShortNotice(
-            f"Visits must be booked at least {settings.BOOKING_MIN_NOTICE_MINUTES} minutes ahead."
+            _("Visits must be booked at least %(minutes)s minutes ahead.")
+            % {"minutes": settings.BOOKING_MIN_NOTICE_MINUTES}
         )
     if starts_at > latest:
-        raise TooFarAhead(f"Visits can be booked at most {settings.BOOKING_HORIZON_DAYS} days ahead.")
+        raise TooFarAhead(
+            _("Visits can be booked at most %(days)s days ahead.") % {"days": settings.BOOKING_HORIZON_DAYS}
+        )
 
 
 def _take_type(appointment: Appointment, visit_type) -> None:
@@ -205,7 +212,7 @@ def update_appointment(*, appointment: Appointment, changes: dict, by=None, requ
     buffers copied at booking."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError({name: ["Cannot be changed here."] for name in sorted(unknown)})
+        raise ValidationError({name: [_("Cannot be changed here.")] for name in sorted(unknown)})
     try:
         return _update_appointment(appointment.pk, changes, by=by, request=request)
     except ClientBusy as busy:
@@ -224,7 +231,7 @@ def _update_appointment(pk, changes: dict, *, by, request) -> Appointment:
         changed = changed_fields(appointment, changes)
         moves = [name for name in changed if name in RESCHEDULE_FIELDS]
         if moves and appointment.status not in (Status.SCHEDULED, Status.CONFIRMED):
-            raise InvalidTransition("Only scheduled or confirmed appointments can be rescheduled.")
+            raise InvalidTransition(_("Only scheduled or confirmed appointments can be rescheduled."))
         old_doctor_id, old_room_id = appointment.doctor_id, appointment.room_id
         freed = waitlist.slot_of(appointment)
         if apply_changes(appointment, changes):
@@ -274,11 +281,19 @@ def _with_type_duration(appointment: Appointment, changes: dict) -> dict:
 
 MAX_CANCEL_REASON = 500
 STATUS_ACTION_LABELS = {
-    "confirm": "Confirm",
-    "check_in": "Check in",
-    "complete": "Complete",
-    "no_show": "No-show",
-    "cancel": "Cancel",
+    "confirm": gettext_lazy("Confirm"),
+    "check_in": gettext_lazy("Check in"),
+    "complete": gettext_lazy("Complete"),
+    "no_show": gettext_lazy("No-show"),
+    "cancel": gettext_lazy("Cancel"),
+}
+# A transition refused from the visit's status (the status's label, lower case).
+CANNOT_FROM = {
+    "confirm": gettext_lazy("Cannot confirm a %(status)s appointment."),
+    "check_in": gettext_lazy("Cannot check-in a %(status)s appointment."),
+    "complete": gettext_lazy("Cannot complete a %(status)s appointment."),
+    "no_show": gettext_lazy("Cannot no-show a %(status)s appointment."),
+    "cancel": gettext_lazy("Cannot cancel a %(status)s appointment."),
 }
 
 
@@ -303,14 +318,16 @@ def change_status(
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         freed = waitlist.slot_of(appointment)
         if appointment.status not in sources:
-            raise InvalidTransition(f"Cannot {action.replace('_', '-')} a {appointment.status} appointment.")
+            status = str(Status(appointment.status).label).lower()
+            raise InvalidTransition(CANNOT_FROM[action] % {"status": status})
         if action == "no_show" and appointment.starts_at > timezone.now():
-            raise InvalidTransition("A no-show can only be recorded once the start has passed.")
+            raise InvalidTransition(_("A no-show can only be recorded once the start has passed."))
         if action == "cancel" and by is not None and by.is_patient:
             deadline = appointment.starts_at - timedelta(hours=settings.PATIENT_CANCEL_HOURS)
             if timezone.now() > deadline:
                 raise InvalidTransition(
-                    f"Patients can cancel until {settings.PATIENT_CANCEL_HOURS} hours before the start."
+                    _("Patients can cancel until %(hours)s hours before the start.")
+                    % {"hours": settings.PATIENT_CANCEL_HOURS}
                 )
         appointment.status = target
         changed = ["status"]
@@ -364,7 +381,7 @@ def delete_appointment(*, appointment: Appointment, by=None, request=None) -> No
 
 def weekday_name(weekday: int) -> str:
     """0 is Monday, as in the API's `weekday` and Python's `date.weekday()`."""
-    return calendar.day_name[weekday] if 0 <= weekday <= 6 else f"Weekday {weekday}"
+    return WEEKDAYS[weekday] if 0 <= weekday <= 6 else _("Weekday %(number)s") % {"number": weekday}
 
 
 def working_hours_errors(blocks: list[dict]) -> list[str]:
@@ -374,12 +391,13 @@ def working_hours_errors(blocks: list[dict]) -> list[str]:
     by_day = {}
     for block in blocks:
         if block["end"] <= block["start"]:
-            errors.append(f"{weekday_name(block['weekday'])}: the end must be after the start.")
+            day = weekday_name(block["weekday"])
+            errors.append(_("%(weekday)s: the end must be after the start.") % {"weekday": day})
         by_day.setdefault(block["weekday"], []).append(block)
     for weekday, day_blocks in by_day.items():
         day_blocks = sorted(day_blocks, key=lambda b: b["start"])
         if any(a["end"] > b["start"] for a, b in itertools.pairwise(day_blocks)):
-            errors.append(f"{weekday_name(weekday)}: the blocks overlap.")
+            errors.append(_("%(weekday)s: the blocks overlap.") % {"weekday": weekday_name(weekday)})
     return errors
 
 
@@ -406,7 +424,7 @@ def check_time_off_period(*, starts_at: datetime, ends_at: datetime) -> None:
     """A period off ends after it starts (the API and the admin; the database
     holds it too, as `time_off_ends_after_start`)."""
     if starts_at and ends_at and ends_at <= starts_at:
-        raise ValidationError({"ends_at": ["Must be after starts_at (the start of the time off)."]})
+        raise ValidationError({"ends_at": [_("Must be after starts_at (the start of the time off).")]})
 
 
 def save_time_off(*, time_off: TimeOff) -> TimeOff:

@@ -91,7 +91,9 @@ def test_a_patient_signing_in_to_the_admin_is_a_failed_login(world, rates):
     assert actions() == [("login_failed", None, "user", "")]
 
 
-def test_without_redis_the_admin_login_is_still_limited_per_process(world, rates, redis_unreachable):
+def test_without_redis_the_admin_login_is_still_limited_per_process(
+    world, rates, redis_unreachable, one_window
+):
     ratelimits._fallback.clear()
     for _ in range(2):
         assert admin_login(BrowserClient(), world.staff.username).status_code == 200

@@ -83,7 +83,7 @@ def test_password_reset_is_limited_per_account(api, world, rates):
     assert_throttled(api().post("/api/v1/auth/password/reset", {"email": world.patient.email.upper()}))
 
 
-def test_without_redis_logins_are_still_limited_per_process(api, world, rates, redis_unreachable):
+def test_without_redis_logins_are_still_limited_per_process(api, world, rates, redis_unreachable, one_window):
     ratelimits._fallback.clear()
     for _ in range(3):
         assert login(api, world.staff.username).status_code == 401

@@ -1,6 +1,7 @@
 """The admin's own pages in each language (API.md, "Languages"): the project's
-templates (index, day schedule, second factor, sign-in, throttled) follow the
-signed-in user's `language`, the sign-in page the browser's."""
+templates (index, day schedule, reports, appointment list, second factor,
+sign-in, throttled) follow the signed-in user's `language`, the sign-in page
+the browser's."""
 
 import pytest
 from django.test import Client as BrowserClient
@@ -16,6 +17,16 @@ PAGES = {
         "de": "Außerhalb der Arbeitszeit",
         "fr": "Hors des heures de travail",
         "es": "Fuera del horario laboral",
+    },
+    "/admin/scheduling/appointment/reports/": {
+        "de": "Nichterscheinensquote",
+        "fr": "Taux d\u2019absence",
+        "es": "Tasa de ausencias",
+    },
+    "/admin/scheduling/appointment/": {
+        "de": "Ausgewählte Termine bestätigen",
+        "fr": "Confirmer les rendez-vous sélectionnés",
+        "es": "Confirmar las citas seleccionadas",
     },
     "/admin/second-factor/": {
         "de": "Passkey hinzufügen",

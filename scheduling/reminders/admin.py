@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.decorators import user_passes_test
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_rq.admin import QueueAdmin
 from django_rq.models import Dashboard
 
@@ -42,18 +44,20 @@ class ReminderAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["send_selected_now"]
 
-    @admin.display(description="Appointment", ordering="appointment_id")
+    @admin.display(description=_("Appointment"), ordering="appointment_id")
     def appointment_link(self, reminder):
         url = reverse("admin:scheduling_appointment_change", args=[reminder.appointment_id])
         return format_html('<a href="{}">#{}</a>', url, reminder.appointment_id)
 
-    @admin.display(description="Kind", ordering="offset_minutes")
+    @admin.display(description=_("Kind"), ordering="offset_minutes")
     def before(self, reminder):
         """ "24 h before", "2 h before", "30 min before" (the API's `kind` is "1440m")."""
         hours, minutes = divmod(reminder.offset_minutes, 60)
-        return f"{hours} h before" if not minutes else f"{reminder.offset_minutes} min before"
+        if not minutes:
+            return _("%(hours)s h before") % {"hours": hours}
+        return _("%(minutes)s min before") % {"minutes": reminder.offset_minutes}
 
-    @admin.display(description="Doctor", ordering="appointment__doctor__full_name")
+    @admin.display(description=_("Doctor"), ordering="appointment__doctor__full_name")
     def doctor(self, reminder):
         return reminder.appointment.doctor
 
@@ -68,14 +72,17 @@ class ReminderAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Send now", permissions=["view"])
+    @admin.action(description=_("Send now"), permissions=["view"])
     def send_selected_now(self, request, queryset):
         """Through `scheduling.reminders.services.send_now` (the row lock and on_commit)."""
         sent = sum(send_now(reminder) for reminder in queryset)
         skipped = queryset.count() - sent
-        self.message_user(request, f"{sent} reminder(s) enqueued to send now.")
+        text = ngettext(
+            "%(count)d reminder enqueued to send now.", "%(count)d reminders enqueued to send now.", sent
+        )
+        self.message_user(request, text % {"count": sent})
         if skipped:
-            messages.warning(request, "Sent and cancelled reminders are not sent again.")
+            messages.warning(request, _("Sent and cancelled reminders are not sent again."))
 
 
 def _superuser_only(view):

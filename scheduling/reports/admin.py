@@ -16,6 +16,8 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.admin_errors import form_errors_from
@@ -29,14 +31,15 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReportForm(forms.Form):
-    from_ = forms.DateField(label="From", widget=DATE_INPUT)
-    to = forms.DateField(label="To (included)", widget=DATE_INPUT)
+    from_ = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    to = forms.DateField(label=_("To (included)"), widget=DATE_INPUT)
     doctor = forms.ModelChoiceField(
         queryset=User.objects.active_doctors().order_by("full_name", "username"),
         required=False,
-        empty_label="Every doctor",
+        label=_("Doctor"),
+        empty_label=_("Every doctor"),
     )
-    group = forms.ChoiceField(choices=[(DAY, "Day"), (WEEK, "Week")], required=False, label="Per")
+    group = forms.ChoiceField(choices=[(DAY, _("Day")), (WEEK, _("Week"))], required=False, label=_("Per"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,9 +74,8 @@ def default_filters() -> dict[str, str]:
 
 
 def _period_label(row) -> str:
-    return (
-        f"{row.period_start:%d %b}" if row.period_start == row.period_end else f"w/c {row.period_start:%d %b}"
-    )
+    start = date_format(row.period_start, "d M")
+    return start if row.period_start == row.period_end else _("w/c %(day)s") % {"day": start}
 
 
 def page_figures(report: Report) -> dict:
@@ -95,13 +97,13 @@ def page_figures(report: Report) -> dict:
     most = max(no_shows, default=0)
     return {
         "utilization_chart": bar_chart(
-            title="Utilization per period",
+            title=_("Utilization per period"),
             bars=[Bar(_period_label(row), row.utilization, f"{row.utilization:.0%}") for row in periods],
             maximum=1.0,
             axis=("0%", "100%"),
         ),
         "no_show_chart": bar_chart(
-            title="No-shows per period",
+            title=_("No-shows per period"),
             bars=[
                 Bar(_period_label(row), count, str(count))
                 for row, count in zip(periods, no_shows, strict=True)
@@ -128,7 +130,7 @@ def reports_view(model_admin, *, as_csv: bool = False):
             return response
         context = {
             **model_admin.admin_site.each_context(request),
-            "title": "Utilization report",
+            "title": _("Utilization report"),
             "subtitle": None,
             "opts": model_admin.model._meta,
             "form": form,

@@ -1,5 +1,7 @@
 """The report's query (strict: each parameter once, never empty) and its answer's shape."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,7 +21,7 @@ class FromFieldMixin:
 
 @extend_schema_field(ID_SCHEMA)
 class QueryIdField(serializers.Field):
-    default_error_messages = {"invalid": "Must be an id: a whole number from 1 to 2147483647."}
+    default_error_messages = {"invalid": gettext_lazy("Must be an id: a whole number from 1 to 2147483647.")}
 
     def to_internal_value(self, data):
         parsed = parse_id(data) if isinstance(data, str) else None
@@ -32,7 +34,9 @@ class ReportDateField(IsoDateField):
     def to_internal_value(self, value):
         day = super().to_internal_value(value)
         if not EARLIEST_DAY <= day <= LATEST_DAY:
-            raise serializers.ValidationError(f"Enter a date from {EARLIEST_DAY} to {LATEST_DAY}.")
+            raise serializers.ValidationError(
+                _("Enter a date from %(first)s to %(last)s.") % {"first": EARLIEST_DAY, "last": LATEST_DAY}
+            )
         return day
 
 
@@ -44,7 +48,7 @@ class UtilizationQuerySerializer(FromFieldMixin, serializers.Serializer):
 
     def to_internal_value(self, data):
         repeated = {
-            name: ["Give this parameter once."] for name in self.fields if len(data.getlist(name)) > 1
+            name: [_("Give this parameter once.")] for name in self.fields if len(data.getlist(name)) > 1
         }
         if repeated:
             raise serializers.ValidationError(repeated)

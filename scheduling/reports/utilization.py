@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 from django.core.exceptions import PermissionDenied
 from django.db.models import Aggregate, Count, DateField, DurationField, F, Q, Sum
 from django.db.models.functions import Trunc
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from config.exceptions import DomainError
@@ -36,13 +38,13 @@ OUTCOME_KNOWN = (Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
 
 class InvalidRange(DomainError):
     status_code = 400
-    default_detail = "`to` is before `from`."
+    default_detail = _("`to` is before `from`.")
     default_code = "invalid_range"
 
 
 class RangeTooLong(DomainError):
     status_code = 400
-    default_detail = f"The range is longer than {MAX_RANGE_DAYS} days."
+    default_detail = format_lazy(_("The range is longer than {days} days."), days=MAX_RANGE_DAYS)
     default_code = "range_too_long"
 
 

@@ -94,7 +94,7 @@ def test_time_off_lists_the_visits_it_covers_before_it_is_saved(world, admin_cli
     }
     first = admin_client.post("/admin/scheduling/timeoff/add/", form)
     assert first.status_code == 200
-    assert f"This time off covers 1 booked visit(s): Chloe Rossi with {world.doctor.full_name}, " in (
+    assert f"This time off covers 1 booked visit: Chloe Rossi with {world.doctor.full_name}, " in (
         first.content.decode()
     )
     assert not TimeOff.objects.exists()

@@ -334,7 +334,7 @@ def test_the_series_migrations_go_forward_and_back_with_visits_in_place(world):
     from django.db.migrations.executor import MigrationExecutor
 
     visit = AppointmentFactory(client=world.client, doctor=world.doctor)
-    MigrationExecutor(connection).migrate([("scheduling", "0009_doctor_overlap_includes_buffers")])
+    MigrationExecutor(connection).migrate([("scheduling", "0010_languages")])
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM scheduling_appointment WHERE id = %s", [visit.pk])

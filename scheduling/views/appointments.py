@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -77,11 +78,11 @@ class AppointmentViewSet(
         read_only = sorted(sent & set(READ_ONLY_FIELDS))
         if read_only:
             raise ValidationError(
-                {name: ["Read-only; status changes only through the actions."] for name in read_only}
+                {name: [_("Read-only; status changes only through the actions.")] for name in read_only}
             )
         allowed = appointment_fields_editable_by(request.user)
         if sent & (set(services.EDITABLE_FIELDS) - set(allowed)):
-            raise PermissionDenied("You may change only: " + ", ".join(allowed) + ".")
+            raise PermissionDenied(_("You may change only: %(fields)s.") % {"fields": ", ".join(allowed)})
         changes = AppointmentChangeSerializer(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
         appointment = services.update_appointment(

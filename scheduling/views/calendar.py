@@ -2,6 +2,7 @@
 subscription URL `/calendar/<token>.ics` that calendar apps fetch without a header."""
 
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -27,9 +28,9 @@ def _api_doctor_id(user, value: str | None) -> int | None:
     try:
         doctor_id = calendar.parse_doctor_id(value)
     except ValueError:
-        raise ValidationError({"doctor": ["Must be a doctor's id."]}) from None
+        raise ValidationError({"doctor": [_("Must be a doctor's id.")]}) from None
     if user.is_clinic_staff and doctor_id is None:
-        raise ValidationError({"doctor": ["Required for staff and admins."]})
+        raise ValidationError({"doctor": [_("Required for staff and admins.")]})
     if user.is_doctor and doctor_id is not None and doctor_id != user.pk:
         raise NotFound  # another doctor's calendar is not theirs to see (API.md, "Not yours")
     return doctor_id

@@ -4,7 +4,7 @@ Safe while the previous version serves (`manage.py upgrade_check`): the new
 column is nullable, so adding it rewrites nothing and the serving version's
 inserts (which do not name it) still work; its foreign key is checked
 against rows that are all null (a scan, no index). The index is built
-concurrently by 0011. `lock_timeout`: rather fail (and be run again) than
+concurrently by 0012. `lock_timeout`: rather fail (and be run again) than
 queue every request behind a long transaction while waiting for the lock."""
 
 import django.db.models.deletion
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clinic', '0005_languages'),
-        ('scheduling', '0009_doctor_overlap_includes_buffers'),
+        ('scheduling', '0010_languages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -40,6 +40,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='appointment',
             name='series',
-            field=models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='scheduling.appointmentseries'),
+            field=models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='scheduling.appointmentseries', verbose_name='series'),
         ),
     ]

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('scheduling', '0010_appointment_series'),
+        ('scheduling', '0011_appointment_series'),
     ]
 
     operations = [

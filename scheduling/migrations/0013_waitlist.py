@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("clinic", "0005_languages"),
-        ("scheduling", "0011_appointment_series_index"),
+        ("scheduling", "0012_appointment_series_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -23,14 +23,15 @@ class Migration(migrations.Migration):
                 choices=[
                     ("scheduled", "Scheduled"),
                     ("confirmed", "Confirmed"),
-                    ("checked_in", "Checked In"),
+                    ("checked_in", "Checked in"),
                     ("completed", "Completed"),
                     ("cancelled", "Cancelled"),
-                    ("no_show", "No Show"),
+                    ("no_show", "No-show"),
                     ("held", "Held"),
                 ],
                 default="scheduled",
                 max_length=16,
+                verbose_name="status",
             ),
         ),
         migrations.CreateModel(
