@@ -13,6 +13,7 @@ import subprocess
 import tarfile
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.db import connection
@@ -37,13 +38,19 @@ def client_binary(name: str) -> str:
 
 
 def _libpq_env(database: dict) -> tuple[list[str], dict]:
-    """Connection arguments for the client tools; the password only in the environment."""
+    """Connection arguments for the client tools; the password only in the
+    environment. Behind a transaction pooler they go to the server itself
+    (DATABASE_DIRECT_URL): pg_restore's session settings must not stay on a
+    pooled connection that the app then shares."""
     args = ["--dbname", database["NAME"], "--username", database["USER"] or "postgres"]
-    host = database.get("HOST") or database.get("OPTIONS", {}).get("host")
+    host, port = database.get("HOST") or database.get("OPTIONS", {}).get("host"), database.get("PORT")
+    if settings.DATABASE_DIRECT_URL:
+        direct = urlsplit(settings.DATABASE_DIRECT_URL)
+        host, port = parse_qs(direct.query).get("host", [direct.hostname])[0], direct.port
     if host:
         args += ["--host", host]
-    if database.get("PORT"):
-        args += ["--port", str(database["PORT"])]
+    if port:
+        args += ["--port", str(port)]
     return args, {**os.environ, "PGPASSWORD": database.get("PASSWORD") or ""}
 
 

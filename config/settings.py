@@ -156,6 +156,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_
 # is shared between transactions: no prepared statements kept on the server
 # (psycopg's prepare_threshold) and no server-side cursors (.iterator()).
 DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+# The server's own address when DATABASE_URL goes through a transaction pooler:
+# backup and restore (pg_dump, pg_restore) use it.
+DATABASE_DIRECT_URL = env.str("DATABASE_DIRECT_URL", default="")
 if DATABASE_POOLER not in ("", "pgbouncer"):
     raise ImproperlyConfigured(f"DATABASE_POOLER={DATABASE_POOLER!r}: use pgbouncer, or leave it unset")
 if DATABASE_POOLER:
