@@ -1,6 +1,7 @@
 """Fixtures of the project-wide tests (errors, health, deployment, docs)."""
 
 import pytest
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -13,5 +14,7 @@ def client():
 
 @pytest.fixture(scope="module")
 def schema() -> dict:
-    """The OpenAPI schema drf-spectacular serves, generated once per module."""
-    return SchemaGenerator().get_schema(request=None, public=True)
+    """The OpenAPI schema drf-spectacular serves, generated once per module, in
+    English as served (a module fixture runs before the per-test language reset)."""
+    with translation.override("en"):
+        return SchemaGenerator().get_schema(request=None, public=True)

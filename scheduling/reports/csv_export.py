@@ -6,13 +6,12 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
-from scheduling.models import Status
 from scheduling.reports.serializers import row_data
-from scheduling.reports.utilization import Report
+from scheduling.reports.utilization import STATUSES, Report
 
 HEADER = [
     "doctor", "period_start", "period_end", "working_minutes", "booked_minutes", "utilization",
-    *(f"appointments_{status}" for status in Status.values),
+    *(f"appointments_{status}" for status in STATUSES),
     "no_show_rate", "cancellation_rate", "median_lead_time_hours",
 ]  # fmt: skip
 

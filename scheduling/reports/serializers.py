@@ -6,8 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.fields import ID_SCHEMA, IsoDateField, StrictCharField, StrictChoiceField, parse_id
-from scheduling.models import Status
-from scheduling.reports.utilization import DAY, GROUPS, Report, Row
+from scheduling.reports.utilization import DAY, GROUPS, STATUSES, Report, Row
 from scheduling.serializers import EARLIEST_DAY, LATEST_DAY
 
 
@@ -60,7 +59,7 @@ UtilizationAppointmentsSerializer = type(
     (serializers.Serializer,),
     {
         "__doc__": "How many of the period's appointments are in each status (every status a key).",
-        **{status: serializers.IntegerField(min_value=0) for status in Status.values},
+        **{status: serializers.IntegerField(min_value=0) for status in STATUSES},
     },
 )
 

@@ -31,7 +31,8 @@ from scheduling.selectors import clinic_zone, day_bounds, local_moment
 MAX_RANGE_DAYS = 366
 DAY, WEEK = "day", "week"
 GROUPS = (DAY, WEEK)
-STATUSES = tuple(Status.values)  # Status.values is rebuilt on every read
+# A waitlist hold (`held`) is a slot kept for an offer, not a visit: reports leave it out.
+STATUSES = tuple(status for status in Status.values if status != Status.HELD)
 # The visits whose outcome is known: the patient came, or did not.
 OUTCOME_KNOWN = (Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
 
@@ -210,6 +211,7 @@ def appointment_figures(doctor_ids: list[int], first: date, last: date, group: s
     period = Trunc("starts_at", group, output_field=DateField(), tzinfo=clinic_zone())
     return (
         Appointment.objects.filter(doctor_id__in=doctor_ids, starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=Status.HELD)
         .annotate(period=period)
         .values("doctor_id", "period")
         .annotate(
