@@ -198,8 +198,11 @@ def worker_killed(running, base: str, staff: str, data: Path, doctor_ids: list[i
             "duration_minutes": 15,
         }
         status, answer = call("POST", f"{base}/api/v1/appointments/", body, token=staff)
+        if status == 409:  # a demo visit of this doctor's then (or its buffers): the others suffice
+            continue
         assert status == 201, answer
         ids.append(answer["id"])
+    assert len(ids) >= 2, "too few doctors free 80 s from now"
     query = "SELECT count(*) FROM scheduling_reminder WHERE status = 'sent' AND appointment_id = ANY(%s)"
     due_in = (starts - timedelta(minutes=1) - datetime.now().astimezone()).total_seconds()
     took = wait_until(lambda: running.primary.sql(query, [ids])[0][0] == len(ids), due_in + 150, interval=1)
