@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from config import embedded, redis_failover, replication
+from config.embedded import _wait_for
 from config.pgbouncer import pgbouncer
 from config.redis_failover import free_port
 
@@ -127,7 +128,7 @@ def running(data: Path, *, port: int, seed: bool = True, extra_env: dict | None 
         threading.Thread(target=cluster.supervise, args=(worker,), daemon=True).start()
         _wait_for_nodes(cluster)
         cluster.haproxy = _haproxy(data, port, cluster.nodes)
-        _wait(lambda: _answers(f"{cluster.url}/health/live"), what="HAProxy")
+        _wait_for(lambda: _answers(f"{cluster.url}/health/live"), what="HAProxy", log=None, seconds=60)
         yield cluster
 
 
@@ -179,7 +180,7 @@ def _manage(env: dict, *args: str) -> None:
 
 def _wait_for_nodes(cluster: Cluster) -> None:
     for node in cluster.nodes:
-        _wait(lambda node=node: _answers(f"{node.url}/health/live"), what=node.name)
+        _wait_for(lambda node=node: _answers(f"{node.url}/health/live"), what=node.name, log=None, seconds=60)
 
 
 def _answers(url: str) -> bool:
@@ -190,15 +191,6 @@ def _answers(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
-
-
-def _wait(condition, *, what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"timed out waiting for {what}")
 
 
 def _stop_all(cluster: Cluster) -> None:

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from config.redis_failover import free_port
+
 BINARY = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 RUN_AS = "postgres"  # PgBouncer refuses to run as root: Debian's package makes this user
 
@@ -46,14 +48,6 @@ def _config(directory: Path, url: str, port: int) -> Path:
     return ini
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _run_as(url: str) -> str:
     """Root may not run PgBouncer: the owner of the server's socket directory
     (the embedded server's user), else Debian's `postgres`."""
@@ -73,7 +67,7 @@ def through(url: str, port: int) -> str:
 def pgbouncer(url: str):
     """A PgBouncer in transaction mode in front of `url`; yields the URL through it."""
     directory = Path(tempfile.mkdtemp(prefix="clinic-pgbouncer-"))
-    port = _free_port()
+    port = free_port()
     ini = _config(directory, url, port)
     command = [BINARY, str(ini)]
     if os.geteuid() == 0:

@@ -6,13 +6,12 @@ so these listen on 127.0.0.1 rather than on Unix sockets."""
 import signal
 import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
 
-from config.embedded import _redis_binary
+from config.embedded import _redis_binary, _wait_for
 
 MASTER_NAME = "clinic"
 DOWN_AFTER_MS = 1000
@@ -84,7 +83,7 @@ def _start(directory: Path, name: str, *args: str) -> RedisProcess:
     log = open(directory / f"{name}.log", "w")  # noqa: SIM115 (the child writes to it until it stops)
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     server = RedisProcess(port, process)
-    _wait(lambda: _answers(server), what=f"redis {name}")
+    _wait_for(lambda: _answers(server), what=f"redis {name}", log=directory / f"{name}.log", seconds=30)
     return server
 
 
@@ -103,11 +102,18 @@ def _start_sentinel(directory: Path, name: str, master_port: int) -> RedisProces
 def start(directory: Path) -> SentinelSet:
     master = _start(directory / "master", "master")
     replica = _start(directory / "replica", "replica", "--replicaof", "127.0.0.1", str(master.port))
-    _wait(lambda: replica.client().info("replication").get("master_link_status") == "up", what="replica sync")
+    _wait_for(
+        lambda: replica.client().info("replication").get("master_link_status") == "up",
+        what="replica sync",
+        log=None,
+        seconds=30,
+    )
     found = SentinelSet(master, replica)
     for number in range(3):
         found.sentinels.append(_start_sentinel(directory / "sentinels", f"sentinel{number}", master.port))
-    _wait(lambda: _sentinels_see_each_other(found), what="sentinels to find each other")
+    _wait_for(
+        lambda: _sentinels_see_each_other(found), what="sentinels to find each other", log=None, seconds=30
+    )
     return found
 
 
@@ -127,12 +133,3 @@ def _answers(server: RedisProcess) -> bool:
         return bool(server.client().ping())
     except redis.RedisError:
         return False
-
-
-def _wait(condition, *, what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"timed out waiting for {what}")
