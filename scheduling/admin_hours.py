@@ -1,5 +1,5 @@
 """Working hours and time off in the admin, and the working-hours section of
-a doctor's user page; every rule through scheduling.services."""
+a doctor's user page; every rule through scheduling.hours."""
 
 from django import forms
 from django.contrib import admin
@@ -11,11 +11,11 @@ from django.utils.translation import ngettext
 from accounts.admin import UserAdmin
 from config.admin_errors import form_errors_from
 from config.admin_widgets import MINUTE_FIELDS
-from scheduling import cache, selectors, services
+from scheduling import cache, hours, selectors
 from scheduling.admin_scope import ScopedToDoctorMixin, doctor_choices
 from scheduling.models import TimeOff, WorkingHours
 
-WEEKDAY_CHOICES = [(day, services.weekday_name(day)) for day in range(7)]
+WEEKDAY_CHOICES = [(day, hours.weekday_name(day)) for day in range(7)]
 
 
 class WeekdayNamesMixin:
@@ -51,7 +51,7 @@ class WorkingHoursFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if {"weekday", "start", "end"} <= form.cleaned_data.keys() and not self._should_delete_form(form)
         ]
-        if errors := services.working_hours_errors(blocks):
+        if errors := hours.working_hours_errors(blocks):
             raise forms.ValidationError(errors)
 
     def save(self, commit=True):
@@ -100,7 +100,7 @@ class WorkingHoursForm(forms.ModelForm):
 
     def clean(self):
         """The block beside the doctor's other blocks of that weekday, judged by the
-        API's rule (services.working_hours_errors)."""
+        API's rule (hours.working_hours_errors)."""
         cleaned = super().clean()
         doctor, weekday = cleaned.get("doctor"), cleaned.get("weekday")
         start, end = cleaned.get("start"), cleaned.get("end")
@@ -110,7 +110,7 @@ class WorkingHoursForm(forms.ModelForm):
                 *others.values("weekday", "start", "end"),
                 {"weekday": weekday, "start": start, "end": end},
             ]
-            if errors := services.working_hours_errors(blocks):
+            if errors := hours.working_hours_errors(blocks):
                 raise forms.ValidationError(errors)
         return cleaned
 
@@ -128,7 +128,7 @@ class WorkingHoursAdmin(WeekdayNamesMixin, ScopedToDoctorMixin, admin.ModelAdmin
 
     @admin.display(description=_("Weekday"), ordering="weekday")
     def day(self, block):
-        return services.weekday_name(block.weekday)
+        return hours.weekday_name(block.weekday)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "doctor":
@@ -168,7 +168,7 @@ class TimeOffForm(forms.ModelForm):
         cleaned = super().clean()
         starts_at, ends_at, doctor = cleaned.get("starts_at"), cleaned.get("ends_at"), cleaned.get("doctor")
         try:
-            services.check_time_off_period(starts_at=starts_at, ends_at=ends_at)
+            hours.check_time_off_period(starts_at=starts_at, ends_at=ends_at)
         except ValidationError as error:
             form_errors_from(self, error)
             return cleaned
@@ -201,14 +201,14 @@ class TimeOffAdmin(ScopedToDoctorMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        services.save_time_off(time_off=obj)
+        hours.save_time_off(time_off=obj)
 
     def delete_model(self, request, obj):
-        services.remove_time_off(time_off=obj)
+        hours.remove_time_off(time_off=obj)
 
     def delete_queryset(self, request, queryset):
         for time_off in queryset:
-            services.remove_time_off(time_off=time_off)
+            hours.remove_time_off(time_off=time_off)
 
 
 def register(site: admin.AdminSite) -> None:

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from config.representation import iso_datetime
-from scheduling import cache, selectors, services
+from scheduling import cache, hours, selectors, services
 from scheduling.models import TimeOff, WorkingHours
 from scheduling.permissions import ManagesDoctorSchedule
 from scheduling.serializers import (
@@ -73,7 +73,7 @@ class WorkingHoursView(DoctorMixin, APIView):
         doctor = self.get_doctor()
         blocks = WorkingHoursSerializer(data=request.data, many=True)
         blocks.is_valid(raise_exception=True)
-        rows = services.set_working_hours(doctor=doctor, blocks=blocks.validated_data)
+        rows = hours.set_working_hours(doctor=doctor, blocks=blocks.validated_data)
         return Response(WorkingHoursSerializer(rows, many=True).data)
 
 
@@ -90,7 +90,7 @@ class TimeOffListView(DoctorMixin, generics.ListCreateAPIView):
         doctor = self.get_doctor()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        time_off = services.add_time_off(doctor=doctor, **serializer.validated_data)
+        time_off = hours.add_time_off(doctor=doctor, **serializer.validated_data)
         return Response(TimeOffSerializer(time_off).data, status=status.HTTP_201_CREATED)
 
 
@@ -105,4 +105,4 @@ class TimeOffDetailView(DoctorMixin, generics.DestroyAPIView):
         return TimeOff.objects.filter(doctor=self.get_doctor())
 
     def perform_destroy(self, instance):
-        services.remove_time_off(time_off=instance)
+        hours.remove_time_off(time_off=instance)
