@@ -25,7 +25,8 @@ test: $(STAMP)
 cluster: $(STAMP)
 	$(PY) -m config.cluster
 
-# The faults the cluster survives, killed one at a time under load (cluster/test_faults.py).
+# The faults the cluster survives, killed one at a time under load (cluster/test_faults.py),
+# and the compose scale profile's HAProxy config and Redis scripts, run here (cluster/test_compose_scale_configs.py).
 test-cluster: $(STAMP)
 	@for bin in haproxy pgbouncer; do command -v $$bin >/dev/null || { echo "make test-cluster needs $$bin: apt-get install -y haproxy pgbouncer" >&2; exit 1; }; done
 	$(PY) -m pytest cluster -p no:randomly $(PYTEST_ARGS)

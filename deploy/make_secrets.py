@@ -18,6 +18,7 @@ MAKERS = {
     "metrics_token": lambda: secrets.token_urlsafe(32),
     "email_host_password": lambda: "",  # put the SMTP password here if the server needs one
     "grafana_admin_password": lambda: secrets.token_urlsafe(24),
+    "postgres_replication_password": lambda: secrets.token_urlsafe(32),  # the scale profile's replica
 }
 
 

@@ -195,7 +195,8 @@ def test_compose_hands_secrets_over_as_files_never_in_the_environment():
 def test_only_the_proxy_listens_beyond_the_hosts_loopback():
     for name, service in compose_file()["services"].items():
         for mapping in service.get("ports", []):
-            assert name == "proxy" or mapping.startswith("127.0.0.1:"), (name, mapping)
+            # proxy-scale: the same nginx, in front of the scale profile's HAProxy
+            assert name in ("proxy", "proxy-scale") or mapping.startswith("127.0.0.1:"), (name, mapping)
 
 
 def test_the_image_is_pinned_binds_every_interface_and_gives_the_app_user_its_media_folder():
