@@ -1,4 +1,5 @@
-"""Rate limits on the sign-in endpoints (API.md, "Configuration"), with
+"""Rate limits on the sign-in endpoints and on the other public ones whose
+credential is a token in the URL (API.md, "Configuration"), with
 django-ratelimit counting in Redis.
 
 A count that Redis cannot keep falls back to a per-process count (DESIGN.md,
@@ -21,9 +22,10 @@ from config.client_ip import client_ip
 _fallback = LocMemCache("accounts-ratelimit-fallback", {"MAX_ENTRIES": 10000})
 
 
-def limit_ip(request, *, group: str) -> None:
-    """LOGIN_IP_RATE per client IP (TRUSTED_PROXY_COUNT decides which hop)."""
-    _enforce(request, group=f"{group}:ip", rate=settings.LOGIN_IP_RATE, value=client_ip(request))
+def limit_ip(request, *, group: str, rate: str | None = None) -> None:
+    """`rate` (default LOGIN_IP_RATE) per client IP (TRUSTED_PROXY_COUNT decides which hop)."""
+    rate = rate or settings.LOGIN_IP_RATE
+    _enforce(request, group=f"{group}:ip", rate=rate, value=client_ip(request))
 
 
 def limit_account(request, *, group: str, login: str) -> None:

@@ -13,7 +13,10 @@ floor). `/health/live`'s ratio is the fixed cost of the project's stack.
 
 Environment: BENCH_SCALE (appointments, default 100000), BENCH_SECONDS
 (per endpoint and round, default 10), BENCH_CONNECTIONS (default 32),
-BENCH_ROUNDS (default 3). `report` is a quarter of every doctor's utilization per day
+BENCH_ROUNDS (default 3), BENCH_ONLY (a comma list of scenario names: only
+those, beside the floor, their figures in bench/results/partial.json instead),
+BENCH_REDIS_DB (the Redis database the bench uses and empties, default 1).
+`report` is a quarter of every doctor's utilization per day
 (bench/report.py times it in process, with its query plan).
 """
 
@@ -36,6 +39,7 @@ from config import embedded
 
 DEMO_PASSWORD = "demo-password-change-me"  # noqa: S105 (the demo accounts seed_demo creates)
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+PARTIAL_RESULTS = RESULTS.with_name("partial.json")  # a BENCH_ONLY run's: latest.json stays the full run's
 
 
 def free_port() -> int:
@@ -192,10 +196,11 @@ def main() -> int:
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
     connections = int(os.environ.get("BENCH_CONNECTIONS", "32"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
     env, servers = stack.prepare(scale)
     try:
         with stack.gunicorn(env, free_port()) as base, stack.floor(env, free_port()) as floor:
-            plans = scenarios(base)
+            plans = chosen(scenarios(base), only)
             for scenario in plans.values():
                 warm_up(base, scenario.warm)
             warm_up(floor, FLOOR * 50)
@@ -212,8 +217,17 @@ def main() -> int:
     finally:
         embedded.stop_started(servers)
     results = {name: summarise(runs[name], runs["floor"], samples.get(name)) for name in runs}
-    report(results, scale=scale, seconds=seconds, connections=connections, rounds=rounds)
+    path = PARTIAL_RESULTS if only else RESULTS
+    report(results, path=path, scale=scale, seconds=seconds, connections=connections, rounds=rounds)
     return 0
+
+
+def chosen(plans: dict[str, Scenario], only: list[str]) -> dict[str, Scenario]:
+    """The scenarios BENCH_ONLY names (every one when it names none)."""
+    unknown = [name for name in only if name not in plans]
+    if unknown:
+        raise SystemExit(f"bench: no scenario {', '.join(unknown)}; there are {', '.join(plans)}")
+    return {name: plans[name] for name in only} if only else plans
 
 
 def summarise(runs: list[load.Result], floor: list[load.Result], sample) -> dict:
@@ -235,7 +249,7 @@ def summarise(runs: list[load.Result], floor: list[load.Result], sample) -> dict
     }
 
 
-def report(results: dict, *, scale: int, seconds: int, connections: int, rounds: int) -> None:
+def report(results: dict, *, path: Path, scale: int, seconds: int, connections: int, rounds: int) -> None:
     summary = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
@@ -248,7 +262,7 @@ def report(results: dict, *, scale: int, seconds: int, connections: int, rounds:
         "ratio_to": "floor: a bare Django view under the same gunicorn settings (bench/floor.py)",
         "results": results,
     }
-    RESULTS.write_text(json.dumps(summary, indent=2) + "\n")
+    path.write_text(json.dumps(summary, indent=2) + "\n")
     print(
         f"\n{summary['date']}; {summary['machine']}; {scale} appointments; {connections} connections; "
         f"{rounds} rounds of {seconds} s; {load.engine()}; medians, ratio to the floor (min-max)"

@@ -72,7 +72,7 @@ def prepare(scale: int) -> tuple[dict, list]:
     env = {
         **os.environ,
         "DATABASE_URL": with_db_name(os.environ["DATABASE_URL"], f"bench_{scale}"),
-        "REDIS_URL": with_redis_db(os.environ["REDIS_URL"], 1),
+        "REDIS_URL": with_redis_db(os.environ["REDIS_URL"], int(os.environ.get("BENCH_REDIS_DB", "1"))),
         "DJANGO_ENV": "development",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",

@@ -1,9 +1,11 @@
 """Demo and scale data for `manage.py seed_demo`: each app registers the step
 that fills its own tables (in its AppConfig.ready), and the steps run in the
 order of INSTALLED_APPS inside one transaction: accounts' users, clinic's
-clients, scheduling's working hours and appointments. A step reads what the
-earlier ones left on the `DemoRun` (the doctors' ids) and adds its counts.
-Bulk steps use PostgreSQL COPY, fast enough for a million visits."""
+clients, scheduling's working hours and appointments, then a recurring series
+and waitlist entries. A step reads what the earlier ones left on the
+`DemoRun` (the doctors' ids) and adds its counts, and a note when it leaves
+something out. Each creates only what is missing, so a second run adds
+nothing. Bulk steps use PostgreSQL COPY, fast enough for a million visits."""
 
 import random
 from collections.abc import Callable
@@ -55,6 +57,7 @@ class DemoRun:
     doctor_ids: list[int] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
     analyze: list[str] = field(default_factory=list)  # tables bulk-loaded: ANALYZE after commit
+    notes: list[str] = field(default_factory=list)  # what a step left out, and why (the command says it)
 
 
 Step = Callable[[DemoRun], None]
@@ -66,8 +69,9 @@ def register(step: Step) -> None:
         _steps.append(step)
 
 
-def seed(*, doctors: int, clients: int, appointments: int, rng_seed: int = 7) -> dict[str, int]:
-    """Create what is missing up to the given totals; returns what was created."""
+def seed(*, doctors: int, clients: int, appointments: int, rng_seed: int = 7) -> DemoRun:
+    """Create what is missing up to the given totals; returns the run: what
+    was created (`created`) and what was left out (`notes`)."""
     run = DemoRun(doctors, clients, appointments, random.Random(rng_seed))  # noqa: S311 (demo data)
     with transaction.atomic():
         for step in _steps:
@@ -75,7 +79,7 @@ def seed(*, doctors: int, clients: int, appointments: int, rng_seed: int = 7) ->
     with connection.cursor() as cursor:
         for table in run.analyze:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
-    return run.created
+    return run
 
 
 def demo_name(n: int) -> str:

@@ -310,8 +310,10 @@ PATIENT_CANCEL_HOURS = env.int("PATIENT_CANCEL_HOURS", default=24)
 # How soon and how far ahead a patient may book (staff may book any time).
 BOOKING_MIN_NOTICE_MINUTES = env.int("BOOKING_MIN_NOTICE_MINUTES", default=120)
 BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=90)
-# How long a freed slot offered to a waitlist entry is held for its answer.
+# How long a freed slot offered to a waitlist entry is held for its answer, and
+# how many answers (accept or decline, right token or not) one client IP may send.
 WAITLIST_HOLD_MINUTES = env.int("WAITLIST_HOLD_MINUTES", default=30)
+OFFER_ANSWER_RATE = env.str("OFFER_ANSWER_RATE", default="20/m")
 DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=20)
 DOCUMENTS_S3_BUCKET = env.str("DOCUMENTS_S3_BUCKET", default="")
 STORAGES["documents"] = documents_storage(DOCUMENTS_S3_BUCKET, media_root=Path(MEDIA_ROOT))

@@ -139,6 +139,7 @@ def test_env_example_lists_every_contract_variable():
         "SENTRY_DSN", "SENTRY_ENVIRONMENT", "SENTRY_TRACES_SAMPLE_RATE", "EMAIL_BACKEND", "EMAIL_FILE_PATH",
         "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS",
         "DEFAULT_FROM_EMAIL", "MFA_RATE", "MFA_REQUIRED_ROLES", "MFA_ISSUER", "LANGUAGE_CODE",
+        "WAITLIST_HOLD_MINUTES", "OFFER_ANSWER_RATE",
     }  # fmt: skip
     assert contract <= names, contract - names
 

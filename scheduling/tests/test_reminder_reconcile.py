@@ -8,10 +8,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from scheduling.models import Reminder
+from scheduling.models import Appointment, Reminder
 from scheduling.reminders import services as reminders
 from scheduling.reminders import tasks
+from scheduling.services import cancel_appointment
+from scheduling.tests.factories import AppointmentFactory, next_slot
 from scheduling.tests.reminder_support import book, job_status, run_worker, scheduled_jobs, wait_past
+from scheduling.waitlist.models import WaitlistEntry, WaitlistOffer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,9 +92,36 @@ def test_command_reconciles_and_starts_the_periodic_chain(world, settings, capsy
 
     call_command("reconcile_reminders")
 
-    assert capsys.readouterr().out.strip() == "checked=1 requeued=1 sent_now=0 missed=0"
+    assert capsys.readouterr().out.strip() == (
+        "reminders: checked=1 requeued=1 sent_now=0 missed=0  offers: expired=0 sent_again=0"
+    )
     chain = [job_id for job_id in scheduled_jobs() if job_id.startswith(reminders.RECONCILE_JOB_PREFIX)]
     assert len(chain) == 1
+
+
+def test_command_sends_a_lost_offer_once_and_expires_an_overdue_one(world, capsys):
+    """The waitlist's offers, as the periodic reconcile recovers them: Redis lost both
+    offers' jobs; the pending one is emailed (once), the overdue one expires."""
+    today, later = timezone.localdate(), timezone.localdate() + timedelta(days=30)
+    for client in (world.client, world.other_client):
+        WaitlistEntry.objects.create(client=client, earliest_date=today, latest_date=later)
+    for days in (3, 4):
+        visit = AppointmentFactory(doctor=world.doctor, starts_at=next_slot(days=days))
+        cancel_appointment(appointment=visit, by=world.staff)
+    pending, overdue = WaitlistOffer.objects.order_by("starts_at")
+    WaitlistOffer.objects.filter(pk=overdue.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    flushall()
+
+    call_command("reconcile_reminders")
+
+    assert capsys.readouterr().out.strip().endswith("offers: expired=1 sent_again=1")
+    overdue = WaitlistOffer.objects.get(pk=overdue.pk)
+    assert (overdue.status, overdue.entry.status, overdue.hold_id) == ("expired", "expired", None)
+    assert not Appointment.objects.filter(status="held", starts_at=overdue.starts_at).exists()
+    run_worker()
+    offer_emails = [m for m in mail.outbox if m.extra_headers.get("X-Clinic-Email") == "waitlist_offer"]
+    assert [m.to for m in offer_emails] == [[pending.entry.client.email]]
+    assert WaitlistOffer.objects.get(pk=pending.pk).sent_at is not None
 
 
 def test_periodic_reconcile_keeps_one_chain_and_schedules_its_next_run(world, settings):

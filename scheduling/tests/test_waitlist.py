@@ -256,6 +256,39 @@ class TestAnswers:
         assert WaitlistOffer.objects.get(entry=nxt).status == OfferStatus.PENDING
 
 
+class TestAnswerRate:
+    """OFFER_ANSWER_RATE per client IP: the token is the credential, so every
+    answer counts, a guessed token's too (an hour's window: none turns mid-test)."""
+
+    @pytest.fixture(autouse=True)
+    def rate(self, settings):
+        settings.OFFER_ANSWER_RATE, settings.TRUSTED_PROXY_COUNT = "3/h", 0
+
+    def test_past_the_rate_an_ip_is_throttled_and_the_offer_left_as_it_was(self, world, api):
+        offer = offered(world)
+        for n, verb in enumerate(["accept", "decline", "accept"]):  # guesses count too
+            refused(answer_from(api, f"guessed-token-{n:020d}", verb, GUESSER), 410, "offer_expired")
+
+        for verb in ("accept", "decline"):
+            response = answer_from(api, offer.token, verb, GUESSER)
+            refused(response, 429, "throttled")
+            assert int(response["Retry-After"]) >= 1
+
+        unchanged = WaitlistOffer.objects.select_related("hold", "entry").get(pk=offer.pk)
+        assert (unchanged.status, unchanged.entry.status) == (OfferStatus.PENDING, EntryStatus.OFFERED)
+        assert unchanged.hold.status == Status.HELD
+        accepted = answer_from(api, offer.token, "accept", "203.0.113.9")  # the client's own address
+        assert accepted.status_code == 201, accepted.json()
+        assert Appointment.objects.get(pk=offer.hold_id).status == Status.SCHEDULED
+
+
+GUESSER = "198.51.100.7"
+
+
+def answer_from(api, token: str, verb: str, address: str):
+    return api(None).post(f"{URL}offers/{token}/{verb}", REMOTE_ADDR=address)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_accepts_of_one_offer_one_wins(world, api):
     offer = offered(world)

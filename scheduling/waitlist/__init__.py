@@ -10,5 +10,6 @@ job (`tasks.send_offer` → `offers.deliver_offer`, `emails`) and the expiry job
 (`tasks.expire_offer`) are enqueued. The emailed token answers through
 `views.OfferAcceptView` / `OfferDeclineView` (`offers.accept_offer`,
 `offers.decline_offer`). `offers.reconcile_offers` runs with the reminders'
-periodic reconcile. The models live in `models`, imported by scheduling/models.py.
+periodic reconcile and `manage.py reconcile_reminders`. The models live in
+`models`, imported by scheduling/models.py.
 """

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from psycopg.errors import LockNotAvailable
 from redis.exceptions import RedisError
 
 from accounts.audit import record_event
@@ -37,6 +38,13 @@ SEND_OFFER = "scheduling.waitlist.tasks.send_offer"
 EXPIRE_OFFER = "scheduling.waitlist.tasks.expire_offer"
 CANDIDATES = 5  # entries tried for one slot before giving up (each may be busy then)
 FREES_SLOT = ("scheduled", "confirmed")
+# How long a hold waits for another transaction writing over its time. A
+# booking of the freed time, made while the cancellation (or move, deletion,
+# answer) that frees it is under way, waits for that transaction, and the
+# hold would wait for the booking: a deadlock PostgreSQL breaks after its
+# deadlock_timeout (1 s by default) by failing one of them. The hold gives
+# way well before: no offer, the booking gets the time.
+HOLD_LOCK_WAIT = "100ms"
 
 
 @dataclass(frozen=True)
@@ -87,13 +95,22 @@ def offer_slot(slot: Slot | None, *, skip_entry_ids=()) -> WaitlistOffer | None:
         .order_by("created_at", "id")
     )
     for entry in entries[:CANDIDATES]:
-        hold = _hold(slot, entry)
+        try:
+            hold = _hold(slot, entry)
+        except _Contested:
+            return None  # somebody is booking this time right now: theirs
         if hold is not None:
             return _make_offer(entry, hold)
     return None
 
 
+class _Contested(Exception):
+    """Another transaction is writing over the slot's time: the hold gave way."""
+
+
 def _hold(slot: Slot, entry: WaitlistEntry):
+    """The slot, saved as held for the entry's client; None if it is not free
+    for them (the time taken after all, or the client busy then)."""
     from scheduling.models import Appointment, Status
 
     hold = Appointment(
@@ -109,10 +126,26 @@ def _hold(slot: Slot, entry: WaitlistEntry):
     )
     try:
         with transaction.atomic():
+            previous = _set_lock_timeout(HOLD_LOCK_WAIT)
             hold.save()
+            _set_lock_timeout(previous)  # the rest of the caller's transaction waits as before
     except IntegrityError:  # the slot is not free after all, or the client is busy then
         return None
+    except OperationalError as error:
+        if isinstance(error.__cause__, LockNotAvailable):
+            raise _Contested from error
+        raise
     return hold
+
+
+def _set_lock_timeout(value: str) -> str:
+    """Set lock_timeout for the rest of the transaction (a rolled-back
+    savepoint undoes it); returns the value it had."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)", [value]
+        )
+        return cursor.fetchone()[0]
 
 
 def _make_offer(entry: WaitlistEntry, hold) -> WaitlistOffer:

@@ -1,6 +1,7 @@
 """`/api/v1/waitlist/` and the offers' answers: thin views over
 scheduling.waitlist.entries and scheduling.waitlist.offers."""
 
+from django.conf import settings
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -8,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import ratelimits
 from accounts.authentication import EncryptedJWTAuthentication
 from scheduling.serializers import AppointmentSerializer
 from scheduling.waitlist import entries, offers
@@ -48,13 +50,18 @@ class WaitlistViewSet(
 
 class OfferAnswerView(APIView):
     """The offer's token is the credential (as the calendar feed's): no sign-in,
-    and an Authorization header is ignored."""
+    and an Authorization header is ignored. Every answer, a wrong token's too,
+    counts against OFFER_ANSWER_RATE per client IP (accept and decline share it)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
 
     def get_authenticate_header(self, request):
         return EncryptedJWTAuthentication().authenticate_header(request)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        ratelimits.limit_ip(request, group="waitlist_offer", rate=settings.OFFER_ANSWER_RATE)
 
 
 class OfferAcceptView(OfferAnswerView):

@@ -38,11 +38,13 @@ class Command(BaseCommand):
                 "real data?); it would add an admin with a well-known password. Use --force to seed anyway."
             )
         started = time.monotonic()
-        created = demo.seed(doctors=doctors, clients=clients, appointments=appointments)
+        run = demo.seed(doctors=doctors, clients=clients, appointments=appointments)
         took = time.monotonic() - started
-        summary = ", ".join(f"{count} {what}" for what, count in created.items())
+        summary = ", ".join(f"{count} {what}" for what, count in run.created.items())
         self.stdout.write(self.style.SUCCESS(f"demo data: created {summary} in {took:.1f} s"))
-        if created.get("users"):
+        for note in run.notes:
+            self.stdout.write(f"demo data: {note}")
+        if run.created.get("users"):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Sign in at /admin/ as admin / {demo.DEMO_PASSWORD} "
