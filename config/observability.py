@@ -5,10 +5,11 @@ their time, user id and request id. No bodies, no headers, so no PHI and no
 tokens. With SERVER_TIMING on, the same figures go back in a `Server-Timing`
 header (the benchmark reads them; browsers' dev tools show them).
 
-No log line holds a query string (it can hold names or emails) or the token
-of a private calendar feed (`/calendar/<token>.ics`: the token is the
-credential). Our own line logs `loggable_path`; `RedactFilter` rewrites what
-Django (`django.request`, `django.server`), gunicorn and the rest log.
+No log line holds a query string (it can hold names or emails), the token
+of a private calendar feed (`/calendar/<token>.ics`) or of a waitlist offer
+(`/api/v1/waitlist/offers/<token>/accept`): the token is the credential.
+Our own line logs `loggable_path`; `RedactFilter` rewrites what Django
+(`django.request`, `django.server`), gunicorn and the rest log.
 """
 
 import contextvars
@@ -28,8 +29,12 @@ SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # A path (or URL) and its query string, wherever it stands in a line. The query
 # ends at the first space (as in a request line): a quote can be part of it.
 QUERY_STRING = re.compile(r"(/[^\s?]*)\?\S*")
-FEED_TOKEN = re.compile(r"/calendar/[^/\s?]+\.ics")
-MASKED_FEED = "/calendar/<token>.ics"
+# Paths whose token is the credential, and how a log shows them.
+SECRET_PATHS = (
+    (re.compile(r"/calendar/[^/\s?]+\.ics"), "/calendar/<token>.ics"),  # a private calendar feed
+    (re.compile(r"/waitlist/offers/[^/\s?]+"), "/waitlist/offers/<token>"),  # a waitlist offer's answer
+)
+SECRET_MARKS = ("/calendar/", "/waitlist/offers/")
 
 
 def incoming_request_id(request) -> str:
@@ -39,15 +44,21 @@ def incoming_request_id(request) -> str:
 
 
 def loggable_path(path: str) -> str:
-    """`path` as a log may hold it: no query string, no calendar-feed token."""
-    return FEED_TOKEN.sub(MASKED_FEED, path.split("?", 1)[0])
+    """`path` as a log may hold it: no query string, no feed or offer token."""
+    return _mask_tokens(path.split("?", 1)[0])
 
 
 def redact(text: str) -> str:
-    """`text` with every path's query string dropped and every feed token masked."""
-    if "?" not in text and "/calendar/" not in text:
+    """`text` with every path's query string dropped and every feed or offer token masked."""
+    if "?" not in text and not any(mark in text for mark in SECRET_MARKS):
         return text
-    return FEED_TOKEN.sub(MASKED_FEED, QUERY_STRING.sub(r"\1", text))
+    return _mask_tokens(QUERY_STRING.sub(r"\1", text))
+
+
+def _mask_tokens(text: str) -> str:
+    for pattern, masked in SECRET_PATHS:
+        text = pattern.sub(masked, text)
+    return text
 
 
 class RedactFilter(logging.Filter):

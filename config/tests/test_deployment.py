@@ -123,6 +123,8 @@ def test_the_proxy_logs_no_query_string_or_feed_token():
         assert variable not in log_format, variable
     assert "$clinic_loggable_uri" in log_format
     assert "~^/calendar/[^/]+\\.ics$ /calendar/<token>.ics;" in conf
+    for verb in ("accept", "decline"):
+        assert f"~^/api/v1/waitlist/offers/[^/]+/{verb}$ /api/v1/waitlist/offers/<token>/{verb};" in conf
     assert re.search(r"^\s*access_log /dev/stdout clinic;", conf, re.MULTILINE)
     assert re.search(r"^\s*error_log /dev/stderr crit;", conf, re.MULTILINE)
 

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from config import urls as project_urls
 from config.tests.live import _answers, child_database_url, free_port, http_get, wait_until
+from scheduling.tests.test_waitlist import answer, offered
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def test_no_server_timing_header_by_default(client):
     assert "Server-Timing" not in client.get("/health/live")
 
 
-# --- What no log line holds: query strings and calendar-feed tokens ---------------------------
+# --- What no log line holds: query strings, calendar-feed and offer tokens --------------------
 
 FEED_TOKEN = "Abc123_-" * 4  # the shape of a real token (config/urls.py)
 
@@ -161,6 +162,21 @@ def test_feed_requests_log_no_token(world, api, all_logs, caplog):
     assert FEED_TOKEN not in logged
 
 
+@pytest.mark.django_db
+def test_offer_answers_log_no_token(world, api, all_logs, caplog):
+    offer = offered(world)
+    assert answer(api, offer, "decline").status_code == 204
+    assert api(None).post(f"/api/v1/waitlist/offers/{FEED_TOKEN}/accept").status_code == 410
+    logged = all_logs()
+    assert [line.path for line in request_lines(caplog)][-2:] == [
+        "/api/v1/waitlist/offers/<token>/decline",
+        "/api/v1/waitlist/offers/<token>/accept",
+    ]
+    assert "django.request" in {r.name for r in caplog.records}  # the 410's warning
+    assert offer.token not in logged
+    assert FEED_TOKEN not in logged
+
+
 def test_the_development_server_logs_no_query_string_or_token(all_logs, caplog):
     handler = WSGIRequestHandler.__new__(WSGIRequestHandler)  # only its logging is used
     handler.request = None
@@ -198,6 +214,7 @@ def test_gunicorn_logs_no_query_string_or_token_even_with_its_access_log_on(tmp_
             assert wait_until(lambda: _answers(f"{base}/health/live"), seconds=30)
             assert http_get(f"{base}/calendar/{FEED_TOKEN}.ics?search=Jane%20Doe")[0] == 404
             assert http_get(f"{base}/health/live?search=Jane%20O'Brien")[0] == 200
+            assert http_get(f"{base}/api/v1/waitlist/offers/{FEED_TOKEN}/accept")[0] == 405  # POST only
         finally:
             process.terminate()
             process.wait(timeout=15)
@@ -205,6 +222,7 @@ def test_gunicorn_logs_no_query_string_or_token_even_with_its_access_log_on(tmp_
     access = [json.loads(line)["message"] for line in logged.splitlines() if '"gunicorn.access"' in line]
     assert any('"GET /calendar/<token>.ics HTTP/1.1" 404' in line for line in access)  # the access line
     assert '"path": "/calendar/<token>.ics"' in logged  # our own request line
+    assert any('"GET /api/v1/waitlist/offers/<token>/accept HTTP/1.1" 405' in line for line in access)
     assert FEED_TOKEN not in logged
     assert "Jane" not in logged
     assert "Brien" not in logged
