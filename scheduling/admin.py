@@ -214,12 +214,15 @@ class AppointmentAdmin(SeriesCancelMixin, NoLogEntryMixin, ScopedToDoctorMixin, 
         )
 
     def get_changeform_initial_data(self, request):
-        """`?doctor=&starts_at=YYYY-MM-DDTHH:MM` (a free slot of the day schedule)
-        fills the booking form; a `starts_at` that is not a time is left out."""
+        """`?doctor=&starts_at=YYYY-MM-DDTHH:MM+HH:MM` (a free slot of the day
+        schedule, with its UTC offset: one instant even in the hour the clocks
+        show twice; without it, the clinic's time) fills the booking form; a
+        `starts_at` that is not a time is left out."""
         initial = super().get_changeform_initial_data(request)
         raw = initial.pop("starts_at", None)
         with contextlib.suppress(TypeError, ValueError):
-            initial["starts_at"] = timezone.make_aware(datetime.fromisoformat(raw))
+            moment = datetime.fromisoformat(raw)
+            initial["starts_at"] = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
         return initial
 
     def response_add(self, request, obj, post_url_continue=None):
