@@ -1,4 +1,5 @@
-"""Admin for appointments, time off and (inline on the doctor) working hours.
+"""Admin for appointments, time off and (inline on the doctor) working hours;
+visit types and rooms, reminders and the waitlist register from their modules.
 Every write goes through scheduling.services, so the admin obeys the API's rules."""
 
 import contextlib
@@ -28,6 +29,7 @@ from scheduling.models import Appointment, AppointmentType, Room
 from scheduling.permissions import appointment_fields_editable_by
 from scheduling.reminders import admin as reminders_admin
 from scheduling.series.admin import CHANGE_FORM_TEMPLATE, SeriesCancelMixin
+from scheduling.waitlist import admin as waitlist_admin
 
 
 class AppointmentAdminForm(forms.ModelForm):
@@ -321,3 +323,4 @@ admin_catalog.register(admin.site)
 admin_client.register(admin.site)
 admin_hours.register(admin.site)
 reminders_admin.register(admin.site)
+waitlist_admin.register(admin.site)
