@@ -22,6 +22,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "scheduling.workinghours": ("view", "add", "change", "delete"),
         "scheduling.timeoff": ("view", "add", "change", "delete"),
         "scheduling.reminder": ("view",),
+        # Removing and "Offer now" go with adding (the admin's own checks): entries are never deleted.
+        "scheduling.waitlistentry": ("view", "add"),
+        "scheduling.waitlistoffer": ("view",),  # an entry's offers, on its page
         "accounts.user": ("view",),  # doctors to pick when booking (autocomplete)
     },
     Role.DOCTOR: {
@@ -29,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "scheduling.appointment": ("view", "change"),  # notes and status actions only
         "scheduling.workinghours": ("view", "add", "change", "delete"),
         "scheduling.timeoff": ("view", "add", "change", "delete"),
+        "scheduling.waitlistentry": ("view",),  # their patients' entries; offers are not theirs to see
     },
 }
 ADMIN_ROLES = (Role.ADMIN, Role.STAFF, Role.DOCTOR)  # may sign in to the admin

@@ -1,4 +1,5 @@
-"""Admin for appointments, time off and (inline on the doctor) working hours.
+"""Admin for appointments, time off and (inline on the doctor) working hours;
+visit types and rooms, reminders and the waitlist register from their modules.
 Every write goes through scheduling.services, so the admin obeys the API's rules."""
 
 import contextlib
@@ -28,6 +29,7 @@ from scheduling.models import Appointment, AppointmentType, Room
 from scheduling.permissions import appointment_fields_editable_by
 from scheduling.reminders import admin as reminders_admin
 from scheduling.series.admin import CHANGE_FORM_TEMPLATE, SeriesCancelMixin
+from scheduling.waitlist import admin as waitlist_admin
 
 
 class AppointmentAdminForm(forms.ModelForm):
@@ -214,12 +216,15 @@ class AppointmentAdmin(SeriesCancelMixin, NoLogEntryMixin, ScopedToDoctorMixin, 
         )
 
     def get_changeform_initial_data(self, request):
-        """`?doctor=&starts_at=YYYY-MM-DDTHH:MM` (a free slot of the day schedule)
-        fills the booking form; a `starts_at` that is not a time is left out."""
+        """`?doctor=&starts_at=YYYY-MM-DDTHH:MM+HH:MM` (a free slot of the day
+        schedule, with its UTC offset: one instant even in the hour the clocks
+        show twice; without it, the clinic's time) fills the booking form; a
+        `starts_at` that is not a time is left out."""
         initial = super().get_changeform_initial_data(request)
         raw = initial.pop("starts_at", None)
         with contextlib.suppress(TypeError, ValueError):
-            initial["starts_at"] = timezone.make_aware(datetime.fromisoformat(raw))
+            moment = datetime.fromisoformat(raw)
+            initial["starts_at"] = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
         return initial
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -318,3 +323,4 @@ admin_catalog.register(admin.site)
 admin_client.register(admin.site)
 admin_hours.register(admin.site)
 reminders_admin.register(admin.site)
+waitlist_admin.register(admin.site)

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -300,16 +300,22 @@ class Appointment(models.Model):
         }
 
     def save(self, *args, **kwargs):
-        self.ends_at = self.starts_at + timedelta(minutes=self.duration_minutes)
-        self.blocked_from = self.starts_at - timedelta(minutes=self.buffer_before_minutes)
+        # In UTC: Python adds minutes to a datetime of a zone (as forms and
+        # DRF hand them over) by its wall clock, wrong across a DST change.
+        start = self.starts_at.astimezone(UTC)
+        self.ends_at = start + timedelta(minutes=self.duration_minutes)
+        self.blocked_from = start - timedelta(minutes=self.buffer_before_minutes)
         self.blocked_until = self.ends_at + timedelta(minutes=self.buffer_after_minutes)
         super().save(*args, **kwargs)
 
     @property
     def held_range(self) -> tuple[datetime, datetime]:
-        """The doctor's time this visit holds: the visit and its buffers."""
-        start = self.starts_at - timedelta(minutes=self.buffer_before_minutes)
-        return start, self.starts_at + timedelta(minutes=self.duration_minutes + self.buffer_after_minutes)
+        """The doctor's time this visit holds: the visit and its buffers (in UTC, as save())."""
+        start = self.starts_at.astimezone(UTC)
+        return (
+            start - timedelta(minutes=self.buffer_before_minutes),
+            start + timedelta(minutes=self.duration_minutes + self.buffer_after_minutes),
+        )
 
 
 class WorkingHours(models.Model):

@@ -11,14 +11,13 @@ the row names no patient."""
 
 from datetime import date
 
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.audit import record_event
 from accounts.models import AuditAction
 from clinic.pdf import ClinicPDF
-from scheduling import selectors
+from scheduling import selectors, wall_clock
 from scheduling.models import Status
 
 DASH = "\u2013"
@@ -77,11 +76,11 @@ def _visit_row(day: date, visit) -> list[str]:
 
 
 def _period(day: date, starts_at, ends_at) -> str:
-    """Start and end as HH:MM on `day`; one that falls on another day shows its date."""
-    zone = selectors.clinic_zone()
-    start, end = timezone.localtime(starts_at, zone), timezone.localtime(ends_at, zone)
-    return f"{_clock(day, start)}{DASH}{_clock(day, end)}"
+    """Start and end as HH:MM on `day` (in the hour the clocks go back, with
+    the UTC offset: wall_clock.clock); one that falls on another day shows its date."""
+    return f"{_clock(day, starts_at)}{DASH}{_clock(day, ends_at)}"
 
 
 def _clock(day: date, moment) -> str:
-    return f"{moment:%H:%M}" if moment.date() == day else date_format(moment, "d M H:i")
+    shown = wall_clock.local(moment)
+    return wall_clock.clock(moment) if shown.date() == day else date_format(shown, "d M H:i")

@@ -1,7 +1,7 @@
 """Reads: the doctor's working blocks in real instants, free slots, and the
 appointments a calendar shows."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -32,8 +32,12 @@ def local_date(moment: datetime) -> date:
 
 
 def local_moment(day: date, at: time) -> datetime:
-    """`at` on `day` in the clinic's zone, as an aware datetime (DST-correct)."""
-    return datetime.combine(day, at, tzinfo=clinic_zone())
+    """`at` on `day` in the clinic's zone, as an instant in UTC (DST-correct).
+    A wall-clock time the clocks show twice is the first (summer time); one
+    they skip is read with the offset before the change (02:30 when 02:00
+    becomes 03:00 is 03:30). In UTC, because Python adds to and compares
+    datetimes of one zone by their wall clocks, not in real time."""
+    return datetime.combine(day, at, tzinfo=clinic_zone()).astimezone(UTC)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

@@ -12,7 +12,7 @@ checks every rule but the database's; `save_booking`, inside the caller's
 transaction, saves it with its reminders, audit row and cache bump.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -101,7 +101,7 @@ def check_booking(appointment: Appointment, *, by=None, changed=RESCHEDULE_FIELD
         raise RoomRequired()
     if by is not None and by.is_patient and "starts_at" in changed:
         _check_patient_window(appointment.starts_at)
-    ends_at = appointment.starts_at + timedelta(minutes=appointment.duration_minutes)
+    ends_at = appointment.starts_at.astimezone(UTC) + timedelta(minutes=appointment.duration_minutes)
     if not selectors.fits_working_hours(appointment.doctor, appointment.starts_at, ends_at):
         raise OutsideWorkingHours()
 
@@ -254,7 +254,7 @@ def doctor_busy_too(appointment: Appointment) -> bool:
     constraint refused: when both constraints refuse it, PostgreSQL names
     whichever index it checks first, and API.md's order (the doctor's time,
     then the client's) decides instead. Called after the rollback, so it may query."""
-    start = appointment.starts_at
+    start = appointment.starts_at.astimezone(UTC)  # real time, not the zone's wall clock
     end = start + timedelta(minutes=appointment.duration_minutes)
     buffers = (appointment.buffer_before_minutes, appointment.buffer_after_minutes)
     visits = selectors.clashing_visit(

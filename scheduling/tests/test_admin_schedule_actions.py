@@ -46,7 +46,7 @@ def test_free_working_slots_are_booking_links_with_doctor_time_and_the_way_back(
     assert urlsplit(free[2].url).path == ADD
     assert query == {
         "doctor": [str(world.doctor.pk)],
-        "starts_at": [f"{day.isoformat()}T10:30"],
+        "starts_at": [at(day, 10, 30).isoformat(timespec="minutes")],  # with its UTC offset
         "next": [f"{DAY}?date={day.isoformat()}"],
     }
     assert 'class="free-slot"' in response.content.decode()

@@ -172,4 +172,6 @@ def test_the_day_schedule_names_type_and_room_and_keeps_buffers_busy(world, admi
     assert "Vaccination · Room 2" in block.title
     free = {block.time for block in column.free}
     assert "09:30" not in free and "10:00" in free  # 09:30-09:45 is the visit's buffer
-    assert 'style="background: #e0a03c"' in response.content.decode()
+    html = response.content.decode()
+    assert 'class="visit typed"' in html and "--type: #e0a03c" in html  # the type's stripe
+    assert 'title="Buffer 15 min"' in html

@@ -10,6 +10,9 @@ job (`tasks.send_offer` → `offers.deliver_offer`, `emails`) and the expiry job
 (`tasks.expire_offer`) are enqueued. The emailed token answers through
 `views.OfferAcceptView` / `OfferDeclineView` (`offers.accept_offer`,
 `offers.decline_offer`). `offers.reconcile_offers` runs with the reminders'
-periodic reconcile and `manage.py reconcile_reminders`. The models live in
-`models`, imported by scheduling/models.py.
+periodic reconcile and `manage.py reconcile_reminders`. In the admin (`admin`,
+registered by scheduling/admin.py) staff add and remove entries through
+`entries`, and "Offer now" calls `offers.offer_now`, which holds the earliest
+free time `slots.free_times` finds for the entry and offers it as a freed slot
+is. The models live in `models`, imported by scheduling/models.py.
 """

@@ -29,7 +29,7 @@ from config import queues
 from scheduling import cache
 from scheduling.reminders import services as reminders
 from scheduling.selectors import local_date
-from scheduling.waitlist.exceptions import OfferExpired
+from scheduling.waitlist.exceptions import EntryNotWaiting, NoFreeSlot, OfferExpired
 from scheduling.waitlist.models import EntryStatus, OfferStatus, WaitlistEntry, WaitlistOffer
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,40 @@ def offer_slot(slot: Slot | None, *, skip_entry_ids=()) -> WaitlistOffer | None:
 
 class _Contested(Exception):
     """Another transaction is writing over the slot's time: the hold gave way."""
+
+
+def offer_now(entry: WaitlistEntry, *, by=None, request=None) -> WaitlistOffer:
+    """Offer a `waiting` entry the earliest free time that suits it (see
+    waitlist.slots), held and emailed as a freed slot is (`_hold`,
+    `_make_offer`), atomically; audited as the entry's status change by `by`.
+    The entry is locked first, so two clicks offer once; a time taken
+    meanwhile (the hold refused by the exclusion constraints, the client
+    busy then, or another writer over it now) passes to the next. Not waiting → EntryNotWaiting; nothing
+    free → NoFreeSlot, and nothing is stored."""
+    from scheduling.waitlist.slots import free_times, shape_of
+
+    with transaction.atomic():
+        entry = (
+            WaitlistEntry.objects.select_for_update(of=("self",))
+            .select_related("client", "appointment_type")
+            .get(pk=entry.pk)
+        )
+        if entry.status != EntryStatus.WAITING:
+            raise EntryNotWaiting()
+        duration, (before, after) = shape_of(entry)
+        for doctor_id, starts_at, room_id in free_times(entry):
+            slot = Slot(doctor_id, starts_at, duration, entry.appointment_type_id, room_id, before, after)
+            try:
+                hold = _hold(slot, entry)
+            except _Contested:
+                continue  # somebody is booking this time right now: the next
+            if hold is not None:
+                offer = _make_offer(entry, hold)
+                record_event(
+                    action=AuditAction.UPDATE, actor=by, obj=entry, request=request, fields=["status"]
+                )
+                return offer
+    raise NoFreeSlot()
 
 
 def _hold(slot: Slot, entry: WaitlistEntry):
