@@ -39,6 +39,12 @@ def day_booked(world, settings):
     """Tomorrow: the world's doctor works 08:00-12:00 and sees Ελένη at 09:00; the
     other doctor has time off and sees the other patient; a cancelled visit."""
     settings.CLINIC_NAME = "Harbour Clinic"
+    # Names no other text on the page contains (Faker's could: a client "Lee"
+    # beside a doctor "Jennifer Lee").
+    world.other_client.last_name = "Quaglioni"
+    world.other_client.save()
+    world.other_doctor.full_name = "Dr Osterwald"
+    world.other_doctor.save()
     day = tomorrow()
     WorkingHours.objects.create(doctor=world.doctor, weekday=day.weekday(), start=time(8), end=time(12))
     client = ClientFactory(first_name="Ελένη", last_name="Παπαδοπούλου")
