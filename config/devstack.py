@@ -1,9 +1,10 @@
 """`make run`: embedded services, migrations, demo data, then web + worker.
 
-Ctrl-C (SIGINT) or SIGTERM stops every process this started, the embedded
-PostgreSQL and Redis included when this run started them.
+Ctrl-C (SIGINT), SIGTERM or SIGHUP stops every process this started, the
+embedded PostgreSQL and Redis included when this run started them.
 """
 
+import contextlib
 import errno
 import os
 import signal
@@ -22,20 +23,29 @@ def manage(*args: str) -> None:
 
 
 def spawn(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(list(args))
+    """A child in a process group of its own: Ctrl-C reaches this script
+    alone, which then stops each child's group whole (the RQ worker's
+    scheduler process included) before it stops the embedded servers."""
+    return subprocess.Popen(list(args), start_new_session=True)
 
 
 def stop(children: list[subprocess.Popen]) -> None:
+    """SIGTERM to each child's group; after GRACE_SECONDS (or once the child
+    has exited) SIGKILL to whatever is left of it, so no process of theirs
+    outlives Redis and PostgreSQL to fail on them."""
     for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
+        _signal_group(child, signal.SIGTERM)
     deadline = time.monotonic() + GRACE_SECONDS
     for child in children:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        _signal_group(child, signal.SIGKILL)
+        child.wait()
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signum)
 
 
 def serve(port: str) -> int:
@@ -72,8 +82,10 @@ def _raise_interrupt(signum, frame):
 
 
 def main() -> int:
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _raise_interrupt)  # also when started in the background with SIGINT ignored
+    # Also when started in the background with SIGINT ignored; SIGHUP: the
+    # terminal closed (the children, in groups of their own, do not get it).
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_interrupt)
     port = os.environ.setdefault("PORT", "8000")
     if port_taken(port):  # before anything starts: gunicorn's own complaint comes late, among log lines
         print(
