@@ -76,8 +76,13 @@ def world(db) -> World:
         staff=StaffFactory(),
         patient=patient,
         other_patient=other_patient,
-        client=ClientFactory(user=patient, assigned_doctor=doctor),
-        other_client=ClientFactory(user=other_patient, assigned_doctor=other_doctor),
+        # Names no Faker name or page text contains, so "not shown" can be asserted by name.
+        client=ClientFactory(
+            user=patient, assigned_doctor=doctor, first_name="Mirela", last_name="Vandersloot"
+        ),
+        other_client=ClientFactory(
+            user=other_patient, assigned_doctor=other_doctor, first_name="Teodor", last_name="Quennell"
+        ),
     )
 
 
