@@ -15,8 +15,11 @@ import pytest
 from accounts import tokens
 from accounts.tests.factories import PASSWORD
 from config import redis_failover
+from config.queues import get_queue
 from config.tests.faults import Load, call
 from config.tests.live import child_database_url, gunicorn, rq_worker, wait_until
+from scheduling.reminders.services import QUEUE_NAME, RECONCILE_JOB_PREFIX
+from scheduling.reminders.worker import ReminderWorker
 from scheduling.tests.factories import next_slot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,3 +124,19 @@ def test_a_worker_reconciles_reminders_after_a_failover(sentinels, tmp_path):
             seconds=60,
         )
         assert reconciled, "no reconcile ran on the new master"
+
+
+def test_a_failover_before_the_first_heartbeat_is_seen_too(sentinels):
+    """The worker notes its server at birth: a replica promoted before the
+    worker's first heartbeat still gets the reconcile (a worker that learnt
+    its server at that heartbeat took the new one for its first)."""
+    worker = ReminderWorker([QUEUE_NAME], connection=sentinels.master.client())
+    worker.register_birth()
+    promoted = sentinels.replica.client()
+    promoted.replicaof("NO", "ONE")  # the failover, as Sentinel does it
+    worker.connection = promoted  # what a Sentinel-managed connection reaches now
+
+    worker.heartbeat()
+
+    run_id = promoted.info("server")["run_id"]
+    assert get_queue().connection.exists(f"rq:job:{RECONCILE_JOB_PREFIX}{run_id}")

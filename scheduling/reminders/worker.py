@@ -38,15 +38,25 @@ class ReminderWorker(HeartbeatMixin, SimpleWorker):
         if pipeline is None and QUEUE_NAME in self.queue_names():
             self.reconcile_after_a_new_redis()
 
+    def register_birth(self):
+        """Also notes which Redis server the worker starts on, so a failover
+        before its first heartbeat is seen as one too."""
+        super().register_birth()
+        self._redis_run_id = self._server_run_id()
+
     def reconcile_after_a_new_redis(self):
-        """A different Redis server answers than at the last heartbeat
-        (Sentinel promoted a replica, or Redis came back empty): scheduled
-        reminders the old one held may be lost, so reconcile now, not at the
-        next periodic run. One reconcile per new server, however many workers."""
-        run_id = self.connection.info("server").get("run_id")
+        """A different Redis server answers than at the last heartbeat (or at
+        birth): Sentinel promoted a replica, or Redis came back empty.
+        Scheduled reminders the old one held may be lost, so reconcile now,
+        not at the next periodic run. One reconcile per new server, however
+        many workers."""
+        run_id = self._server_run_id()
         seen, self._redis_run_id = getattr(self, "_redis_run_id", None), run_id
         if seen is not None and seen != run_id:
             reconcile_now(reason=run_id)
+
+    def _server_run_id(self) -> str | None:
+        return self.connection.info("server").get("run_id")
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
