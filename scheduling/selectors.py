@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, Q
 from django.utils import timezone
 
 from accounts.models import User
+from scheduling import cache
 from scheduling.models import (
     Appointment,
     AppointmentType,
@@ -155,6 +156,21 @@ def next_free_start(
         ):
             return free[0][0]
     return None
+
+
+def cached_day_slots(
+    doctor, day: date, duration_minutes: int, *, buffers: tuple[int, int] = (0, 0), room=None
+) -> list[tuple[datetime, datetime]]:
+    """`day_slots` through the shared cache, per doctor, day, length, buffers
+    and room (a booking bumps the doctor's and the room's versions): the API's
+    availability and the admin's Offer now read and fill the same entries."""
+    room_id = room.pk if room else None
+    key = cache.availability_key(doctor.pk, day, duration_minutes, buffers=buffers, room_id=room_id)
+    slots, version = cache.get_availability(doctor.pk, key, room_id=room_id)
+    if slots is None:
+        slots = day_slots(doctor, day, duration_minutes, buffers=buffers, room=room)
+        cache.set_availability(key, version, slots)
+    return slots
 
 
 def future_slots(slots, now: datetime | None = None):

@@ -18,7 +18,7 @@ from scheduling.services import cancel_appointment
 from scheduling.tests.factories import AppointmentFactory, AppointmentTypeFactory, next_slot
 from scheduling.tests.helpers import at
 from scheduling.tests.reminder_support import run_worker
-from scheduling.waitlist import offers
+from scheduling.waitlist import offers, slots
 from scheduling.waitlist.models import EntryStatus, OfferStatus, WaitlistEntry, WaitlistOffer
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +227,25 @@ class TestOfferNow:
         works(world.doctor, day)
         AppointmentFactory(doctor=world.other_doctor, client=world.client, starts_at=at(day, 9))
         entry = waiting(world.client, doctor=world.doctor)
+        admin_as(world.staff).post(f"{LIST}{entry.pk}/offer-now/")
+        assert WaitlistOffer.objects.get().starts_at == at(day, 9, 30)
+
+    def test_days_already_read_cost_no_query(self, world, django_assert_max_num_queries):
+        day = tomorrow()
+        works(world.doctor, day)
+        entry = waiting(world.client, doctor=world.doctor, until=day)
+        first = list(slots.free_times(entry))  # fills availability's cache
+        with django_assert_max_num_queries(2):  # the doctors and their working weekdays
+            assert list(slots.free_times(entry)) == first
+
+    def test_a_cached_time_taken_since_passes_to_the_next(self, world, admin_as):
+        day = tomorrow()
+        works(world.doctor, day, 9, 10)
+        entry = waiting(world.client, doctor=world.doctor, until=day)
+        list(slots.free_times(entry))  # 09:00 and 09:30 cached as free
+        AppointmentFactory(
+            doctor=world.doctor, client=world.other_client, starts_at=at(day, 9)
+        )  # no cache bump
         admin_as(world.staff).post(f"{LIST}{entry.pk}/offer-now/")
         assert WaitlistOffer.objects.get().starts_at == at(day, 9, 30)
 

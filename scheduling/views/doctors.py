@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from config.representation import iso_datetime
-from scheduling import cache, hours, selectors, services
+from scheduling import hours, selectors, services
 from scheduling.models import TimeOff, WorkingHours
 from scheduling.permissions import ManagesDoctorSchedule
 from scheduling.serializers import (
@@ -46,12 +46,7 @@ class AvailabilityView(DoctorMixin, APIView):
         buffers = (
             (visit_type.buffer_before_minutes, visit_type.buffer_after_minutes) if visit_type else (0, 0)
         )
-        room_id = room.pk if room else None
-        key = cache.availability_key(doctor.pk, day, duration, buffers=buffers, room_id=room_id)
-        slots, version = cache.get_availability(doctor.pk, key, room_id=room_id)
-        if slots is None:
-            slots = selectors.day_slots(doctor, day, duration, buffers=buffers, room=room)
-            cache.set_availability(key, version, slots)
+        slots = selectors.cached_day_slots(doctor, day, duration, buffers=buffers, room=room)
         # AvailabilitySerializer's shape, built directly (config.representation says why).
         free = [
             {"starts_at": iso_datetime(s), "ends_at": iso_datetime(e)}

@@ -3,7 +3,9 @@ now" (offers.offer_now): its doctor (else every active doctor with working
 hours), its visit type's length and buffers (else the default 30 minutes), a
 free active room when the type needs one, a local date inside the entry's
 dates, not begun. Read through availability's own selectors (working hours,
-time off, visits and their buffers, the room), day by day."""
+time off, visits and their buffers, the room), day by day, and its cache:
+days the API or an earlier click computed cost no query. A cached slot taken
+since is refused by the hold (the exclusion constraints), and the next is tried."""
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -33,7 +35,7 @@ def free_times(entry, *, now: datetime | None = None) -> Iterator[tuple[int, dat
             if day.weekday() in worked
             for room in rooms
             for start, _end in selectors.future_slots(
-                selectors.day_slots(doctor, day, duration, buffers=buffers, room=room), now=now
+                selectors.cached_day_slots(doctor, day, duration, buffers=buffers, room=room), now=now
             )
         ]
         for start, doctor_id, room_id in sorted(found):
