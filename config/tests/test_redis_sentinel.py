@@ -5,6 +5,7 @@ load: Sentinel promotes the replica, the app follows without a restart and
 answers no 5xx, logout's deny-list and new reminder jobs land on the new
 master, and the worker reconciles reminders on seeing the new server."""
 
+import contextlib
 import shutil
 import tempfile
 import time
@@ -19,7 +20,7 @@ from config.queues import get_queue
 from config.tests.faults import Load, call
 from config.tests.live import child_database_url, gunicorn, rq_worker, wait_until
 from scheduling.reminders.services import QUEUE_NAME, RECONCILE_JOB_PREFIX
-from scheduling.reminders.worker import ReminderWorker
+from scheduling.reminders.worker import SERVER_KEY, ReminderWorker
 from scheduling.tests.factories import next_slot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,17 +114,20 @@ def test_the_app_follows_a_failover_with_no_5xx(world, sentinels, tmp_path):
 
 def test_a_worker_reconciles_reminders_after_a_failover(sentinels, tmp_path):
     env = sentinel_env(sentinels, tmp_path)
-    with rq_worker(**env):
+    with contextlib.ExitStack() as running:
+        workers = [running.enter_context(rq_worker(**env))]
         assert wait_until(lambda: sentinels.master.client().exists("rq:workers"), seconds=30)
         sentinels.master.kill()
         assert wait_until(lambda: sentinels.current_master_port() == sentinels.replica.port, seconds=15)
         new_master = sentinels.replica.client()
         run_id = new_master.info("server")["run_id"]
-        reconciled = wait_until(
-            lambda: new_master.hget(f"rq:job:reminders-reconcile-{run_id}", "status") == b"finished",
-            seconds=60,
-        )
-        assert reconciled, "no reconcile ran on the new master"
+
+        def reconciled() -> bool:
+            if workers[-1].poll() is not None:  # RQ quits on a lost connection outside a dequeue:
+                workers.append(running.enter_context(rq_worker(**env)))  # restarted, as compose does
+            return new_master.hget(f"rq:job:reminders-reconcile-{run_id}", "status") == b"finished"
+
+        assert wait_until(reconciled, seconds=60), "no reconcile ran on the new master"
 
 
 def test_a_failover_before_the_first_heartbeat_is_seen_too(sentinels):
@@ -137,6 +141,29 @@ def test_a_failover_before_the_first_heartbeat_is_seen_too(sentinels):
     worker.connection = promoted  # what a Sentinel-managed connection reaches now
 
     worker.heartbeat()
+
+    run_id = promoted.info("server")["run_id"]
+    assert get_queue().connection.exists(f"rq:job:{RECONCILE_JOB_PREFIX}{run_id}")
+
+
+def test_a_worker_started_after_the_failover_reconciles_too(sentinels):
+    """The last server's run id is kept in Redis (replicated): a worker that
+    starts on the promoted replica, as a restarted one does, still sees the
+    change."""
+    before = ReminderWorker([QUEUE_NAME], connection=sentinels.master.client())
+    before.register_birth()
+    before.heartbeat()  # notes the master's run id in Redis
+    master_id = sentinels.master.client().info("server")["run_id"]
+    replicated = wait_until(
+        lambda: sentinels.replica.client().get(SERVER_KEY) == master_id.encode(), seconds=10
+    )
+    assert replicated
+    promoted = sentinels.replica.client()
+    promoted.replicaof("NO", "ONE")
+
+    after = ReminderWorker([QUEUE_NAME], connection=promoted)
+    after.register_birth()  # born on the new master: its own memory knows no other
+    after.heartbeat()
 
     run_id = promoted.info("server")["run_id"]
     assert get_queue().connection.exists(f"rq:job:{RECONCILE_JOB_PREFIX}{run_id}")

@@ -6,6 +6,8 @@ from rq import SimpleWorker
 from config.queue_health import HeartbeatMixin
 from scheduling.reminders.services import QUEUE_NAME, reconcile_now, start_reconcile_chain
 
+SERVER_KEY = "clinic:reminders:redis-run-id"  # the Redis server reminders were last reconciled on
+
 
 class ReminderWorker(HeartbeatMixin, SimpleWorker):
     """An RQ worker that runs jobs in its own process and keeps the periodic
@@ -45,14 +47,18 @@ class ReminderWorker(HeartbeatMixin, SimpleWorker):
         self._redis_run_id = self._server_run_id()
 
     def reconcile_after_a_new_redis(self):
-        """A different Redis server answers than at the last heartbeat (or at
-        birth): Sentinel promoted a replica, or Redis came back empty.
-        Scheduled reminders the old one held may be lost, so reconcile now,
-        not at the next periodic run. One reconcile per new server, however
-        many workers."""
+        """A different Redis server answers than before (Sentinel promoted a
+        replica, or Redis came back empty): scheduled reminders the old one
+        held may be lost, so reconcile now, not at the next periodic run.
+        "Before" is the run id kept in Redis itself (SERVER_KEY: a promoted
+        replica holds the old master's, replicated, so a worker started after
+        the failover sees it too), else the one this worker last saw. One
+        reconcile per new server, however many workers."""
         run_id = self._server_run_id()
-        seen, self._redis_run_id = getattr(self, "_redis_run_id", None), run_id
-        if seen is not None and seen != run_id:
+        kept = self.connection.set(SERVER_KEY, run_id, get=True)
+        before = kept.decode() if kept is not None else getattr(self, "_redis_run_id", None)
+        self._redis_run_id = run_id
+        if before is not None and before != run_id:
             reconcile_now(reason=run_id)
 
     def _server_run_id(self) -> str | None:
