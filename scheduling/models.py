@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from config.encryption import EncryptedTextField
+from scheduling.scopes import DoctorAndClientScoped
 from scheduling.series.models import AppointmentSeries
 from scheduling.waitlist.models import WaitlistEntry, WaitlistOffer  # noqa: F401 (the app's models)
 
@@ -109,7 +110,7 @@ class Room(models.Model):
         return self.name if self.active else _("%(name)s (archived)") % {"name": self.name}
 
 
-class AppointmentQuerySet(models.QuerySet):
+class AppointmentQuerySet(DoctorAndClientScoped):
     def active(self):
         return self.filter(BLOCKS_SLOT)
 
@@ -128,18 +129,6 @@ class AppointmentQuerySet(models.QuerySet):
         return self.overlapping(start - reach, end + reach).filter(
             blocked_from__lt=end, blocked_until__gt=start
         )
-
-    def visible_to(self, user):
-        """Staff and admins all, a doctor theirs, a patient their own record's."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_clinic_staff:
-            return self.all()
-        if user.is_doctor:
-            return self.filter(doctor=user)
-        if user.is_patient:
-            return self.filter(client__user=user)
-        return self.none()
 
 
 class Appointment(models.Model):

@@ -5,19 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class SeriesQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """As appointments: staff and admins all, a doctor theirs, a patient their own record's."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_clinic_staff:
-            return self.all()
-        if user.is_doctor:
-            return self.filter(doctor=user)
-        if user.is_patient:
-            return self.filter(client__user=user)
-        return self.none()
+from scheduling.scopes import DoctorAndClientScoped
 
 
 class AppointmentSeries(models.Model):
@@ -42,7 +30,7 @@ class AppointmentSeries(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = SeriesQuerySet.as_manager()
+    objects = DoctorAndClientScoped.as_manager()  # visible_to as appointments
 
     class Meta:
         app_label = "scheduling"
